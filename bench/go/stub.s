@@ -1,0 +1,1 @@
+// Empty: lets main.go declare the body-less roundupsize (go:linkname).
