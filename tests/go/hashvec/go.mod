@@ -1,0 +1,3 @@
+module gomap/tests/go/hashvec
+
+go 1.19

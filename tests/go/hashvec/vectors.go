@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"math/rand"
+	"reflect"
+	"unsafe"
+)
+
+type hasher = func(unsafe.Pointer, uintptr) uintptr
+
+// The process keys: the trace format's default and one more, both odd as
+// runtime.alginit would make them.
+var key0s = []uintptr{0x9e3779b97f4a7c15, 0x0123456789abcdef}
+
+// Seeds: hash0 values (32 bits, as maps use) and two full-width words to
+// exercise the C functions' 64-bit seed argument.
+var seeds = []uintptr{0, 1, 0xdeadbeef, 0xffffffff, 0x7a3c19e5,
+	0x0123456789abcdef, 0xfedcba9876543210}
+
+// Byte-array sizes beyond the contiguous 1..130: both sides of each 16-
+// and 48-byte stride boundary of memhash, and up to 1024.
+var bigSizes = []int{143, 144, 145, 159, 160, 161, 191, 192, 193, 239, 240,
+	241, 255, 256, 257, 383, 384, 385, 511, 512, 513, 767, 768, 1000, 1023,
+	1024}
+
+// Hashers are kept in slices, not maps: a Go map filled before hashkey[0]
+// changes can no longer find its own keys afterwards.
+type keyTypes struct {
+	u32, u64, f64, str hasher
+	sizes              []int
+	bytes              []hasher // reflect.MapOf([N]byte, uint8), per size
+	compiledBytes      []hasher // compiled map[[N]byte]uint8, or nil
+}
+
+func byteSizes() []int {
+	var sizes []int
+	for n := 1; n <= 130; n++ {
+		sizes = append(sizes, n)
+	}
+	return append(sizes, bigSizes...)
+}
+
+func compiledHasher(key string) hasher {
+	for _, r := range layoutRows {
+		if r.key == key && r.elem == "u8" {
+			return r.mt.hasher
+		}
+	}
+	return nil
+}
+
+// collectKeyTypes gathers every hasher while hashkey[0] is still the one
+// the runtime started with (the maps below use it).
+func collectKeyTypes() *keyTypes {
+	kt := &keyTypes{
+		u32:   mapTypeOf(map[uint32]uint8(nil)).hasher,
+		u64:   mapTypeOf(map[uint64]uint8(nil)).hasher,
+		f64:   mapTypeOf(map[float64]uint8(nil)).hasher,
+		str:   mapTypeOf(map[string]uint8(nil)).hasher,
+		sizes: byteSizes(),
+	}
+	u8 := reflect.TypeOf(uint8(0))
+	for _, n := range kt.sizes {
+		t := reflect.MapOf(reflect.ArrayOf(n, u8), u8)
+		kt.bytes = append(kt.bytes, mapTypeOfReflect(t).hasher)
+		kt.compiledBytes = append(kt.compiledBytes,
+			compiledHasher(fmt.Sprintf("bytes%d", n)))
+	}
+	return kt
+}
+
+// vectorWriter prints "kind key0 seed data hash", all in lowercase hex.
+type vectorWriter struct {
+	out *bufio.Writer
+	rng *rand.Rand
+}
+
+func (w *vectorWriter) line(kind string, key0, seed uintptr, data string, h uintptr) {
+	if data == "" {
+		data = "-"
+	}
+	fmt.Fprintf(w.out, "%s %x %x %s %x\n", kind, key0, seed, data, h)
+}
+
+// Each input is hashed with two seeds, rotating through the list so that
+// every seed meets many inputs.
+func seedPair(i int) [2]uintptr {
+	return [2]uintptr{seeds[i%len(seeds)], seeds[(i+3)%len(seeds)]}
+}
+
+func (w *vectorWriter) u32s(h hasher, key0 uintptr) {
+	vals := []uint32{0, 1, 2, 0x7fffffff, 0x80000000, 0xffffffff, 0x01020304}
+	for len(vals) < 48 {
+		vals = append(vals, w.rng.Uint32())
+	}
+	for i, v := range vals {
+		for _, seed := range seedPair(i) {
+			w.line("u32", key0, seed, fmt.Sprintf("%x", v), h(unsafe.Pointer(&v), seed))
+		}
+	}
+}
+
+func (w *vectorWriter) u64s(h hasher, key0 uintptr) {
+	vals := []uint64{0, 1, 0xffffffff, 1 << 63, math.MaxUint64, 0x0102030405060708}
+	for len(vals) < 48 {
+		vals = append(vals, w.rng.Uint64())
+	}
+	for i, v := range vals {
+		for _, seed := range seedPair(i) {
+			w.line("u64", key0, seed, fmt.Sprintf("%x", v), h(unsafe.Pointer(&v), seed))
+		}
+	}
+}
+
+// NaN is left out: its hash is random by design.
+func (w *vectorWriter) f64s(h hasher, key0 uintptr) {
+	vals := []float64{0, math.Copysign(0, -1), 1, -1, 0.1, 0.5, 1e21, 1e-300,
+		math.SmallestNonzeroFloat64, math.MaxFloat64, -math.MaxFloat64,
+		math.Inf(1), math.Inf(-1), 1 << 53, math.Pi}
+	for len(vals) < 48 {
+		f := math.Float64frombits(w.rng.Uint64())
+		if !math.IsNaN(f) {
+			vals = append(vals, f)
+		}
+	}
+	for i, v := range vals {
+		for _, seed := range seedPair(i) {
+			w.line("f64", key0, seed, fmt.Sprintf("%x", math.Float64bits(v)),
+				h(unsafe.Pointer(&v), seed))
+		}
+	}
+}
+
+func (w *vectorWriter) randomBytes(n int) []byte {
+	b := make([]byte, n)
+	w.rng.Read(b)
+	return b
+}
+
+func (w *vectorWriter) strs(h hasher, key0 uintptr) {
+	for n := 0; n <= 129; n++ {
+		s := string(w.randomBytes(n))
+		for _, seed := range seedPair(n) {
+			w.line("str", key0, seed, fmt.Sprintf("%x", s), h(unsafe.Pointer(&s), seed))
+		}
+	}
+}
+
+func (w *vectorWriter) byteArrays(kt *keyTypes, key0 uintptr) {
+	for i, n := range kt.sizes {
+		b := w.randomBytes(n)
+		seed := seedPair(i)[i%2]
+		got := kt.bytes[i](unsafe.Pointer(&b[0]), seed)
+		if c := kt.compiledBytes[i]; c != nil && c(unsafe.Pointer(&b[0]), seed) != got {
+			fail("[%d]byte: compiled and reflect hashers disagree", n)
+		}
+		w.line(fmt.Sprintf("bytes%d", n), key0, seed, fmt.Sprintf("%x", b), got)
+	}
+}
+
+func writeHashVectors(out *bufio.Writer, kt *keyTypes) {
+	fmt.Fprintln(out, "# Go 1.19 portable map hashes (GODEBUG=cpu.aes=off, linux/amd64),")
+	fmt.Fprintln(out, "# from the hasher of each map type descriptor.  Generated by")
+	fmt.Fprintln(out, "# tests/go/hashvec; do not edit.")
+	fmt.Fprintln(out, "# kind hashkey0 seed data hash (hex; u32/u64 data is the value, f64 its")
+	fmt.Fprintln(out, "# IEEE bits, str/bytesN the bytes in order, - for none)")
+	w := &vectorWriter{out: out, rng: rand.New(rand.NewSource(19))}
+	saved := hashkey[0]
+	for _, key0 := range key0s {
+		hashkey[0] = key0
+		w.u32s(kt.u32, key0)
+		w.u64s(kt.u64, key0)
+		w.f64s(kt.f64, key0)
+		w.strs(kt.str, key0)
+		w.byteArrays(kt, key0)
+	}
+	hashkey[0] = saved
+}
