@@ -13,6 +13,7 @@
 //
 //	gomapbench -w W1 -n 1000000 [-ops 2000000] [-seed 1]
 //	gomapbench -mem -n 1000000 -mapseed S -hashkey K   (needs cpu.aes=off)
+//	gomapbench -inputs -n N [-seed S]                  (digest of the keys)
 package main
 
 import (
@@ -336,6 +337,28 @@ func wStrings(n int, target int64, seed uint64, l int) {
 	report("W7", variant+"-hit", n, int64(reps)*int64(n), tHit)
 }
 
+// inputsMode prints a digest of every generated input (bench.c --inputs
+// prints the same), so run.sh can prove both sides use identical keys.
+func inputsMode(n int, seed uint64) {
+	fold := func(h, x uint64) uint64 { return (h ^ x) * 0x100000001b3 }
+	var h [5]uint64
+	hk, mk, p := hitKeys(seed, n), missKeys(seed, n), perm(seed, n)
+	for i := 0; i < n; i++ {
+		h[0] = fold(h[0], hk[i])
+		h[1] = fold(h[1], mk[i])
+		h[2] = fold(h[2], uint64(p[i]))
+	}
+	for l := 8; l <= 16; l += 8 {
+		for _, s := range strKeys(seed, n, l) {
+			for i := 0; i < len(s); i++ {
+				h[l/8+2] = fold(h[l/8+2], uint64(s[i]))
+			}
+		}
+	}
+	fmt.Printf("INPUTS n=%d seed=%d hit=%016x miss=%016x perm=%016x str8=%016x str16=%016x\n",
+		n, seed, h[0], h[1], h[2], h[3], h[4])
+}
+
 // ---- memory ----
 
 type hmap struct {
@@ -475,7 +498,12 @@ func main() {
 	seed := flag.Uint64("seed", 1, "key generator seed")
 	mem := flag.Bool("mem", false, "memory and bucket-structure report")
 	randSeed := flag.Uint64("mapseed", 0x5eed, "with -mem: the wyrand state hash0 is drawn from")
+	inputs := flag.Bool("inputs", false, "print a digest of the generated inputs")
 	flag.Parse()
+	if *inputs {
+		inputsMode(*n, *seed)
+		return
+	}
 	if *mem {
 		memMode(*n, *seed, *randSeed, *key0)
 		return
