@@ -1,0 +1,3 @@
+module gomap/gocheck
+
+go 1.19
