@@ -155,25 +155,53 @@ static void count_free(void *ctx, void *p, size_t size)
 	free(p);
 }
 
-/* Chain lengths per bucket of the current array, read back from the
- * structure dump (lines "new[I]" and "new[I].ovfD@..."). */
-static void chain_histogram(gomap *m, size_t nb, size_t *hist, size_t hist_len,
+static uint64_t fold(uint64_t h, uint64_t x)
+{
+	return (h ^ x) * UINT64_C(0x100000001b3);
+}
+
+/* Reads the structure dump (trace-format.md, "The structure dump") back:
+ * the chain length of every bucket of the current array, and a digest of
+ * every listed bucket (array, index, chain position, tophash bytes, and
+ * slot:key=elem of the occupied slots), which go/main.go -mem computes
+ * from Go's own buckets the same way. */
+static uint64_t dump_digest(gomap *m, size_t nb, size_t *hist, size_t hist_len,
                             size_t *max_chain)
 {
-	uint8_t *len = calloc(nb, 1);
+	uint8_t *len = calloc(nb ? nb : 1, 1);
 	FILE *f = tmpfile();
 	if (!len || !f || gomap_dump(m, f) != 0)
 		bench_fail(IMPL_NAME, "gomap_dump failed");
 	rewind(f);
-	char line[8192];
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	static char line[1 << 16];
 	while (fgets(line, sizeof line, f)) {
-		const char *s = line + strspn(line, " ");
-		unsigned long idx, d;
-		if (sscanf(s, "new[%lu].ovf%lu", &idx, &d) == 2 && idx < nb && d > len[idx])
+		if (!strchr(line, '\n') && !feof(f))
+			bench_fail(IMPL_NAME, "dump line longer than %zu bytes", sizeof line);
+		char *s = line + strspn(line, " ");
+		int region = !strncmp(s, "new[", 4) ? 1 : !strncmp(s, "old[", 4) ? 2 : 0;
+		if (!region)
+			continue;
+		char *p = s + 4;
+		unsigned long long idx = strtoull(p, &p, 10), d = 0;
+		if (!strncmp(p, "].ovf", 5))
+			d = strtoull(p + 5, &p, 10);
+		if (region == 1 && idx < nb && d > len[idx])
 			len[idx] = (uint8_t)(d > 255 ? 255 : d);
-		/* bucket lines are long; skip the rest of an unfinished one */
-		while (!strchr(line, '\n') && fgets(line, sizeof line, f))
-			;
+		h = fold(fold(fold(h, (uint64_t)region), idx), d);
+		p = strstr(p, "th=[");
+		if (!p)
+			bench_fail(IMPL_NAME, "unexpected dump line: %s", s);
+		p += 4;
+		for (int i = 0; i < 8; i++)
+			h = fold(h, strtoull(p, &p, 16));
+		p = strchr(p, ']') + 1;
+		while (*p == ' ') {
+			unsigned long long slot = strtoull(p + 1, &p, 10);
+			unsigned long long k = strtoull(p + 1, &p, 0);
+			unsigned long long v = strtoull(p + 1, &p, 0);
+			h = fold(fold(fold(h, slot), k), v);
+		}
 	}
 	fclose(f);
 	*max_chain = 0;
@@ -184,6 +212,7 @@ static void chain_histogram(gomap *m, size_t nb, size_t *hist, size_t hist_len,
 			*max_chain = len[i];
 	}
 	free(len);
+	return h;
 }
 
 int bench_core_mem(const struct bench_args *a)
@@ -212,12 +241,13 @@ int bench_core_mem(const struct bench_args *a)
 	       ms.heap_overflow_bytes, ms.retired_bytes);
 
 	size_t nb = (size_t)1 << hv.B, hist[64] = {0}, max_chain = 0;
-	chain_histogram((gomap *)m, nb, hist, 64, &max_chain);
+	uint64_t digest = dump_digest((gomap *)m, nb, hist, 64, &max_chain);
 	size_t used = hv.next_overflow < 0 ? hv.prealloc : (size_t)hv.next_overflow - nb;
 	printf("BUCKETS impl=core n=%zu B=%u hash0=%08x noverflow=%u growing=%d "
-	       "prealloc=%zu spare_used=%zu next=%lld heap_overflow=%zu max_chain=%zu",
+	       "prealloc=%zu spare_used=%zu next=%lld heap_overflow=%zu digest=%016llx max_chain=%zu",
 	       n, hv.B, hv.hash0, hv.noverflow, hv.growing, hv.prealloc, used,
-	       (long long)hv.next_overflow, ms.heap_overflow, max_chain);
+	       (long long)hv.next_overflow, ms.heap_overflow,
+	       (unsigned long long)digest, max_chain);
 	for (size_t c = 0; c <= max_chain && c < 64; c++)
 		printf(" chain%zu=%zu", c, hist[c]);
 	printf("\n");

@@ -15,13 +15,14 @@ w=$1 n=$2 impl=${3:-core} ops=${4:-$2}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 build=${GOMAP_BENCH_PROF_BUILD:-$root/build-bench-prof}
+mkdir -p "$build"
 command -v valgrind >/dev/null || { echo "profile.sh: valgrind not found" >&2; exit 1; }
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
 	-DCMAKE_C_FLAGS_RELEASE="-O2 -g -DNDEBUG -fno-omit-frame-pointer" \
-	-DGOMAP_SANITIZE=OFF -DGOMAP_COVERAGE=OFF -DGOMAP_BUILD_BENCH=ON >"$build.cmake.log" 2>&1 ||
-	{ cat "$build.cmake.log" >&2; exit 1; }
-cmake --build "$build" --target gomap_bench -j 2 >"$build.build.log" 2>&1 ||
-	{ tail -30 "$build.build.log" >&2; exit 1; }
+	-DGOMAP_SANITIZE=OFF -DGOMAP_COVERAGE=OFF -DGOMAP_BUILD_BENCH=ON >"$build/cmake.log" 2>&1 ||
+	{ cat "$build/cmake.log" >&2; exit 1; }
+cmake --build "$build" --target gomap_bench -j 2 >"$build/build.log" 2>&1 ||
+	{ tail -30 "$build/build.log" >&2; exit 1; }
 outf=$build/callgrind.$impl.$w.$n.out
 valgrind --tool=callgrind --callgrind-out-file="$outf" \
 	"$build/bench/gomap_bench" --impl "$impl" --w "$w" --n "$n" --ops "$ops"

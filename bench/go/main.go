@@ -390,6 +390,46 @@ func ovf(b unsafe.Pointer) unsafe.Pointer {
 	return *(*unsafe.Pointer)(unsafe.Add(b, ovfOff))
 }
 
+// arrayAlloc is the number of buckets runtime/map.go:makeBucketArray
+// allocates for 2^b: 2^b plus spares, rounded to a malloc size class.
+func arrayAlloc(b uint8) uintptr {
+	nalloc := uintptr(1) << b
+	if b >= 4 {
+		nalloc += uintptr(1) << (b - 4)
+		if up := roundupsize(nalloc * bucketSize); up != nalloc*bucketSize {
+			nalloc = up / bucketSize
+		}
+	}
+	return nalloc
+}
+
+// countOverflow walks the chains of a bucket array of 2^b buckets and
+// counts overflow buckets that are its preallocated spares and those that
+// came from the heap; hist (if not nil) gets the chain-length histogram.
+func countOverflow(arr unsafe.Pointer, b uint8, hist map[int]int) (heapOvf, preUsed, maxChain int) {
+	nb := uintptr(1) << b
+	spareLo := uintptr(arr) + nb*bucketSize
+	spareHi := uintptr(arr) + arrayAlloc(b)*bucketSize
+	for i := uintptr(0); i < nb; i++ {
+		c := 0
+		for o := ovf(unsafe.Add(arr, i*bucketSize)); o != nil; o = ovf(o) {
+			c++
+			if a := uintptr(o); a >= spareLo && a < spareHi {
+				preUsed++
+			} else {
+				heapOvf++
+			}
+		}
+		if hist != nil {
+			hist[c]++
+		}
+		if c > maxChain {
+			maxChain = c
+		}
+	}
+	return
+}
+
 func wyrand(s *uint64) uint64 {
 	*s += 0xa0761d6478bd642f
 	hi, lo := bits.Mul64(*s, *s^0xe7037ed1a0b428db)
@@ -418,35 +458,17 @@ func memMode(n int, seed, randSeed, key0 uint64) {
 	runtime.ReadMemStats(&ms1)
 	checkFull(m, keys)
 
-	// The bucket array holds 2^B buckets plus `prealloc` spares, sized as
-	// runtime/map.go:makeBucketArray does (malloc size classes).
 	nb := uintptr(1) << h.B
-	nalloc := nb
-	if h.B >= 4 {
-		nalloc += nb >> 4
-		if up := roundupsize(nalloc * bucketSize); up != nalloc*bucketSize {
-			nalloc = up / bucketSize
-		}
-	}
-	prealloc := int(nalloc - nb)
-	spareLo := uintptr(h.buckets) + nb*bucketSize
-	spareHi := uintptr(h.buckets) + nalloc*bucketSize
-	var heapOvf, preUsed, maxChain int
+	prealloc := int(arrayAlloc(h.B) - nb)
 	hist := make(map[int]int)
-	for i := uintptr(0); i < nb; i++ {
-		c := 0
-		for o := ovf(unsafe.Add(h.buckets, i*bucketSize)); o != nil; o = ovf(o) {
-			c++
-			if a := uintptr(o); a >= spareLo && a < spareHi {
-				preUsed++
-			} else {
-				heapOvf++
-			}
+	heapOvf, preUsed, maxChain := countOverflow(h.buckets, h.B, hist)
+	if h.oldbuckets != nil {
+		oldB := h.B
+		if h.flags&8 == 0 { // not sameSizeGrow
+			oldB--
 		}
-		hist[c]++
-		if c > maxChain {
-			maxChain = c
-		}
+		oh, _, _ := countOverflow(h.oldbuckets, oldB, nil)
+		heapOvf += oh // the C port's gomap_memstats counts these too
 	}
 	next := int64(-1)
 	if h.extra != nil && h.extra.nextOverflow != nil {
@@ -463,15 +485,56 @@ func memMode(n int, seed, randSeed, key0 uint64) {
 			structBytes += 24 + 8*cap(*h.extra.overflow)
 		}
 	}
+	digest := bucketDigest(h)
 	fmt.Printf("MEM impl=go n=%d heap_delta=%d heap_per_entry=%.2f struct_bytes=%d struct_per_entry=%.2f\n",
 		n, delta, float64(delta)/float64(n), structBytes, float64(structBytes)/float64(n))
-	fmt.Printf("BUCKETS impl=go n=%d B=%d hash0=%08x noverflow=%d growing=%d prealloc=%d spare_used=%d next=%d heap_overflow=%d max_chain=%d",
-		n, h.B, hash0, h.noverflow, b2i(h.oldbuckets != nil), prealloc, preUsed, next, heapOvf, maxChain)
+	fmt.Printf("BUCKETS impl=go n=%d B=%d hash0=%08x noverflow=%d growing=%d prealloc=%d spare_used=%d next=%d heap_overflow=%d digest=%016x max_chain=%d",
+		n, h.B, hash0, h.noverflow, b2i(h.oldbuckets != nil), prealloc, preUsed, next, heapOvf, digest, maxChain)
 	for c := 0; c <= maxChain; c++ {
 		fmt.Printf(" chain%d=%d", c, hist[c])
 	}
 	fmt.Println()
 	runtime.KeepAlive(m)
+}
+
+// bucketDigest folds every bucket the C port's dump would list (array,
+// index, chain position, tophash, slot:key=elem of slots with tophash >= 5)
+// in dump order; impl_core.c computes the same from gomap_dump.
+func bucketDigest(h *hmap) uint64 {
+	fold := func(d, x uint64) uint64 { return (d ^ x) * 0x100000001b3 }
+	d := uint64(0xcbf29ce484222325)
+	walk := func(region uint64, arr unsafe.Pointer, nb uintptr) {
+		for i := uintptr(0); i < nb; i++ {
+			b := unsafe.Add(arr, i*bucketSize)
+			th := (*[8]uint8)(b)
+			if *(*uint64)(b) == 0 && ovf(b) == nil {
+				continue // empty and unchained: the dump leaves it out
+			}
+			for depth := uint64(0); b != nil; depth, b = depth+1, ovf(b) {
+				th = (*[8]uint8)(b)
+				d = fold(fold(fold(d, region), uint64(i)), depth)
+				for s := 0; s < 8; s++ {
+					d = fold(d, uint64(th[s]))
+				}
+				for s := uintptr(0); s < 8; s++ {
+					if th[s] >= 5 {
+						k := *(*uint64)(unsafe.Add(b, 8+8*s))
+						v := *(*uint64)(unsafe.Add(b, 72+8*s))
+						d = fold(fold(fold(d, uint64(s)), k), v)
+					}
+				}
+			}
+		}
+	}
+	nb := uintptr(1) << h.B
+	walk(1, h.buckets, nb)
+	if h.oldbuckets != nil {
+		if h.flags&8 == 0 { // not sameSizeGrow
+			nb >>= 1
+		}
+		walk(2, h.oldbuckets, nb)
+	}
+	return d
 }
 
 func b2i(b bool) int {
