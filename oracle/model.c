@@ -1,0 +1,276 @@
+/* The reference model on uthash.
+ *
+ * Go's key equality is reduced to byte equality on a "lookup key" that
+ * each entry carries next to the key it stores:
+ *   ORC_MEM  the key bytes;
+ *   ORC_F64  the 8 bytes of the double with -0 turned into +0, so both
+ *            zeros meet; a NaN gets 16 bytes (its bits and a serial
+ *            number), a length no real lookup has, so it is never found
+ *            yet is an ordinary entry for len, snapshot and clear;
+ *   ORC_STR  the string's bytes (copied: the stored gomap_str may be
+ *            replaced by a later put of an equal string).
+ * uthash compares lengths before bytes, which is what makes the NaN trick
+ * sound.  Insertion order (uthash's app order) is the snapshot order. */
+#include "model.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* uthash reports through these macros; both expand inside functions whose
+ * model parameter is named `m`, so failures are recorded per model. */
+#define HASH_NONFATAL_OOM 1
+#define uthash_nonfatal_oom(obj) (m->oom = true)
+#ifdef ORC_FSCK
+#define HASH_DEBUG 1
+#endif
+#include <uthash.h>
+#ifdef ORC_FSCK
+#undef HASH_OOPS
+#define HASH_OOPS(...) orc_oops(m, __VA_ARGS__)
+#endif
+
+struct orc_entry {
+	UT_hash_handle hh;
+	unsigned char *lookup;
+	size_t lookup_len;
+	unsigned char *key;
+	unsigned char *elem;
+};
+
+struct orc_model {
+	orc_valtype kt, et;
+	struct orc_entry *head;
+	uint64_t nan_serial;
+	bool oom;
+	int fsck_failures;
+	char fsck_msg[256];
+};
+
+#ifdef ORC_FSCK
+__attribute__((format(printf, 2, 3))) static void orc_oops(orc_model *m,
+                                                          const char *fmt, ...)
+{
+	if (m->fsck_failures++ == 0) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(m->fsck_msg, sizeof m->fsck_msg, fmt, ap);
+		va_end(ap);
+	}
+}
+#endif
+
+orc_model *orc_model_new(orc_valtype key, orc_valtype elem)
+{
+	if ((key.kind == ORC_F64 && key.size != sizeof(double)) ||
+	    (key.kind == ORC_STR && key.size != sizeof(gomap_str)) ||
+	    elem.kind == ORC_F64 ||
+	    (elem.kind == ORC_STR && elem.size != sizeof(gomap_str)))
+		return NULL;
+	orc_model *m = calloc(1, sizeof *m);
+	if (m == NULL)
+		return NULL;
+	m->kt = key;
+	m->et = elem;
+	return m;
+}
+
+void orc_model_free(orc_model *m)
+{
+	if (m == NULL)
+		return;
+	orc_clear(m);
+	free(m);
+}
+
+/* The lookup bytes of `key`, or false for a NaN (which no lookup finds). */
+static bool lookup_of(const orc_model *m, const void *key, const void **lk,
+                      size_t *lk_len, double *f64buf)
+{
+	switch (m->kt.kind) {
+	case ORC_MEM:
+		*lk = key;
+		*lk_len = m->kt.size;
+		return true;
+	case ORC_F64:
+		memcpy(f64buf, key, sizeof *f64buf);
+		if (isnan(*f64buf))
+			return false;
+		if (*f64buf == 0)
+			*f64buf = 0.0; /* Go: +0 == -0, one key */
+		*lk = f64buf;
+		*lk_len = sizeof *f64buf;
+		return true;
+	case ORC_STR: {
+		gomap_str s;
+		memcpy(&s, key, sizeof s);
+		*lk = s.len ? (const void *)s.ptr : (const void *)"";
+		*lk_len = s.len;
+		return true;
+	}
+	}
+	return false;
+}
+
+static struct orc_entry *find(orc_model *m, const void *key)
+{
+	const void *lk;
+	size_t lk_len;
+	double f;
+	struct orc_entry *e = NULL;
+	if (!lookup_of(m, key, &lk, &lk_len, &f))
+		return NULL;
+	HASH_FIND(hh, m->head, lk, (unsigned)lk_len, e);
+	return e;
+}
+
+static size_t round16(size_t n)
+{
+	return (n + 15) & ~(size_t)15;
+}
+
+/* A new entry for `key` (not yet in the table) with a zero elem. */
+static struct orc_entry *insert(orc_model *m, const void *key)
+{
+	const void *lk;
+	size_t lk_len;
+	double f;
+	unsigned char nan_lk[16];
+	if (!lookup_of(m, key, &lk, &lk_len, &f)) {
+		uint64_t serial = m->nan_serial++;
+		memcpy(nan_lk, key, 8);
+		memcpy(nan_lk + 8, &serial, 8);
+		lk = nan_lk;
+		lk_len = sizeof nan_lk;
+	}
+	size_t off_key = round16(sizeof(struct orc_entry));
+	size_t off_elem = off_key + round16(m->kt.size);
+	size_t off_lk = off_elem + round16(m->et.size);
+	struct orc_entry *e = calloc(1, off_lk + lk_len + 1);
+	if (e == NULL)
+		return NULL;
+	e->key = (unsigned char *)e + off_key;
+	e->elem = (unsigned char *)e + off_elem;
+	e->lookup = (unsigned char *)e + off_lk;
+	e->lookup_len = lk_len;
+	memcpy(e->key, key, m->kt.size);
+	memcpy(e->lookup, lk, lk_len);
+	m->oom = false;
+	HASH_ADD_KEYPTR(hh, m->head, e->lookup, (unsigned)e->lookup_len, e);
+	if (m->oom) {
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+int orc_put(orc_model *m, const void *key, const void *elem)
+{
+	struct orc_entry *e = find(m, key);
+	if (e == NULL) {
+		if ((e = insert(m, key)) == NULL)
+			return -1;
+	} else if (m->kt.kind != ORC_MEM) {
+		/* Go: needkeyupdate.  Floats and strings overwrite the stored key
+		 * with the new one (-0 over +0, the new string pointer). */
+		memcpy(e->key, key, m->kt.size);
+	}
+	memcpy(e->elem, elem, m->et.size);
+	return 0;
+}
+
+bool orc_get(orc_model *m, const void *key, const void **elem_out,
+             const void **key_out)
+{
+	struct orc_entry *e = find(m, key);
+	if (e == NULL)
+		return false;
+	if (elem_out)
+		*elem_out = e->elem;
+	if (key_out)
+		*key_out = e->key;
+	return true;
+}
+
+bool orc_del(orc_model *m, const void *key)
+{
+	struct orc_entry *e = find(m, key);
+	if (e == NULL)
+		return false;
+	HASH_DELETE(hh, m->head, e);
+	free(e);
+	return true;
+}
+
+size_t orc_len(const orc_model *m)
+{
+	return HASH_COUNT(m->head);
+}
+
+void orc_clear(orc_model *m)
+{
+	struct orc_entry *e, *tmp;
+	HASH_ITER(hh, m->head, e, tmp) {
+		HASH_DELETE(hh, m->head, e);
+		free(e);
+	}
+}
+
+int orc_inc(orc_model *m, const void *key)
+{
+	size_t n = m->et.size;
+	if (m->et.kind != ORC_MEM || (n != 1 && n != 4 && n != 8))
+		return -1;
+	/* Go: m[k]++ is an assignment through mapassign, so a float key is
+	 * updated in place just as by put. */
+	struct orc_entry *e = find(m, key);
+	if (e == NULL) {
+		if ((e = insert(m, key)) == NULL)
+			return -1;
+	} else if (m->kt.kind != ORC_MEM) {
+		memcpy(e->key, key, m->kt.size);
+	}
+	if (n == 1) {
+		e->elem[0]++;
+	} else if (n == 4) {
+		uint32_t v;
+		memcpy(&v, e->elem, 4);
+		v++;
+		memcpy(e->elem, &v, 4);
+	} else {
+		uint64_t v;
+		memcpy(&v, e->elem, 8);
+		v++;
+		memcpy(e->elem, &v, 8);
+	}
+	return 0;
+}
+
+orc_pair *orc_snapshot(const orc_model *m, size_t *n)
+{
+	size_t count = orc_len(m), i = 0;
+	*n = 0;
+	if (count == 0)
+		return NULL;
+	orc_pair *out = malloc(count * sizeof *out);
+	if (out == NULL)
+		return NULL;
+	for (const struct orc_entry *e = m->head; e; e = e->hh.next) {
+		out[i].key = e->key;
+		out[i].elem = e->elem;
+		i++;
+	}
+	*n = i;
+	return out;
+}
+
+int orc_fsck(orc_model *m, char *msg, size_t msg_size)
+{
+	HASH_FSCK(hh, m->head, "orc_fsck");
+	if (msg && msg_size)
+		snprintf(msg, msg_size, "%s", m->fsck_failures ? m->fsck_msg : "");
+	return m->fsck_failures;
+}
