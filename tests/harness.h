@@ -23,14 +23,14 @@ extern long gm_test_checks;
 extern struct gm_test_entry gm_tests[GM_MAX_TESTS];
 extern int gm_ntests;
 
-#define GM_TEST(name)                                                          \
-	static void test_##name(void);                                         \
-	__attribute__((constructor)) static void register_##name(void)         \
+#define GM_TEST(tname)                                                         \
+	static void test_##tname(void);                                        \
+	__attribute__((constructor)) static void register_##tname(void)        \
 	{                                                                      \
-		gm_tests[gm_ntests].name = #name;                              \
-		gm_tests[gm_ntests++].fn = test_##name;                        \
+		gm_tests[gm_ntests].name = #tname;                             \
+		gm_tests[gm_ntests++].fn = test_##tname;                       \
 	}                                                                      \
-	static void test_##name(void)
+	static void test_##tname(void)
 
 #define GM_EXPECT(cond)                                                        \
 	do {                                                                   \

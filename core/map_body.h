@@ -1,0 +1,499 @@
+/* The bodies of lookup, assign and delete, shared by the generic entry
+ * points (map_access.c) and the fast ones (map_fast.c).
+ *
+ * Go keeps five copies of each loop (map.go, map_fast32.go, map_fast64.go,
+ * map_faststr.go); here each is written once, with a `kind` argument that
+ * is a compile-time constant at every call site, so the compiler folds the
+ * kind tests away and each entry point gets its own specialised loop.
+ *
+ * The kinds differ only where Go's variants differ (rule 66): how a slot is
+ * matched (tophash + equal callback, or the key bits compared directly),
+ * whether a scan stops at emptyRest, whether a one-bucket map is searched
+ * without hashing, and how a matched key is updated.  Placement, growth and
+ * tombstones are the same for all. */
+#ifndef GOMAP_MAP_BODY_H
+#define GOMAP_MAP_BODY_H
+
+#include "hash_inline.h"
+#include "map_internal.h"
+
+#define GM_INLINE static inline __attribute__((always_inline))
+
+extern const uint8_t gm_zero_val[GM_ZERO_SIZE];
+
+/* The zero value returned by a lookup that misses (Go: zeroVal). */
+GM_INLINE const void *gm_zero_elem(const gomap *m)
+{
+	return (m && m->zero) ? m->zero : gm_zero_val;
+}
+
+static inline uint32_t gm_load32(const void *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+static inline uint64_t gm_load64(const void *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+static inline gomap_str gm_load_str(const void *p)
+{
+	gomap_str s;
+	memcpy(&s, p, sizeof s);
+	return s;
+}
+
+/* The key's hash.  Fast paths hash inline when the key type uses Go's own
+ * memory/string hash (the built-ins do); any other hash goes through the
+ * type's callback, as Go's t.hasher. */
+GM_INLINE uint64_t gm_hash_of(gomap *m, const void *key,
+                              enum gomap_fast_kind kind)
+{
+	if (m->inline_hash) {
+		uint64_t seed = m->hash0, k0 = m->hooks.hashkey0;
+		if (kind == GOMAP_FAST_64)
+			return gm_memhash64(gm_load64(key), seed, k0);
+		if (kind == GOMAP_FAST_32)
+			return gm_memhash32(gm_load32(key), seed, k0);
+		if (kind == GOMAP_FAST_STR) {
+			gomap_str s = gm_load_str(key);
+			return gm_memhash(s.ptr, s.len, seed, k0);
+		}
+	}
+	return gm_hash(m, key);
+}
+
+static inline bool gm_str_equal(gomap_str a, gomap_str b)
+{
+	return a.len == b.len &&
+	       (a.ptr == b.ptr || a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+}
+
+/* Does slot i of bucket b hold `key`?  Generic and faststr compare the
+ * tophash first; fast32/64 compare the key bits of every non-empty slot
+ * (a deleted integer key keeps its stale bits, so the emptiness test is
+ * what hides it, rule 19). */
+GM_INLINE bool gm_slot_matches(gomap *m, uint8_t *b, uintptr_t i, uint8_t top,
+                               const void *key, enum gomap_fast_kind kind)
+{
+	const gomap_type *t = &m->t;
+	uint8_t *slot = gm_key_slot(t, b, i);
+	switch (kind) {
+	case GOMAP_FAST_32:
+		return !gm_is_empty(b[i]) && gm_load32(slot) == gm_load32(key);
+	case GOMAP_FAST_64:
+		return !gm_is_empty(b[i]) && gm_load64(slot) == gm_load64(key);
+	case GOMAP_FAST_STR:
+		return b[i] == top &&
+		       gm_str_equal(gm_load_str(slot), gm_load_str(key));
+	default:
+		return b[i] == top && gm_key_equal(m, key, gm_key_value(t, slot));
+	}
+}
+
+/* The chain a lookup searches: the key's bucket in the current array, or
+ * its old bucket while that one is not evacuated yet (rule 16). */
+GM_INLINE uint8_t *gm_lookup_chain(gomap *m, uint64_t hash)
+{
+	const gomap_type *t = &m->t;
+	uintptr_t mask = gm_bucket_mask(m->B);
+	uint8_t *b = gm_bucket_at(t, m->buckets, hash & mask);
+	if (m->oldbuckets != NULL) {
+		if (!gm_same_size_grow(m))
+			mask >>= 1;
+		uint8_t *oldb = gm_bucket_at(t, m->oldbuckets, hash & mask);
+		if (!gm_evacuated(oldb))
+			b = oldb;
+	}
+	return b;
+}
+
+/* Go: the B == 0 branch of mapaccess1_faststr: a one-bucket map is
+ * searched without hashing; long keys are screened by their first and last
+ * four bytes, and two survivors fall back to the hashed search.  Returns
+ * the slot, GM_BUCKET_CNT for a miss, or -1 for "hash instead". */
+static inline int gm_faststr_small_lookup(gomap *m, gomap_str key)
+{
+	const gomap_type *t = &m->t;
+	uint8_t *b = m->buckets;
+	int maybe = -1;
+	for (int i = 0; i < GM_BUCKET_CNT; i++) {
+		gomap_str k = gm_load_str(gm_key_slot(t, b, (uintptr_t)i));
+		if (k.len != key.len || gm_is_empty(b[i])) {
+			if (b[i] == GM_EMPTY_REST)
+				break;
+			continue;
+		}
+		if (k.ptr == key.ptr)
+			return i;
+		if (key.len < 32) {
+			if (memcmp(k.ptr, key.ptr, key.len) == 0)
+				return i;
+			continue;
+		}
+		if (memcmp(k.ptr, key.ptr, 4) != 0 ||
+		    memcmp(k.ptr + key.len - 4, key.ptr + key.len - 4, 4) != 0)
+			continue;
+		if (maybe >= 0)
+			return -1; /* two candidates: hashing is cheaper */
+		maybe = i;
+	}
+	if (maybe >= 0) {
+		gomap_str k = gm_load_str(gm_key_slot(t, b, (uintptr_t)maybe));
+		if (memcmp(k.ptr, key.ptr, key.len) == 0)
+			return maybe;
+	}
+	return GM_BUCKET_CNT;
+}
+
+/* Finds key's slot; the caller has checked that the map is not empty.
+ * Go: the search half of mapaccess1/2/K and their fast variants. */
+GM_INLINE bool gm_find(gomap *m, const void *key, enum gomap_fast_kind kind,
+                       uint8_t **b_out, uintptr_t *i_out)
+{
+	uint8_t *b;
+	uint8_t top = 0;
+	if ((kind == GOMAP_FAST_32 || kind == GOMAP_FAST_64) && m->B == 0) {
+		b = m->buckets; /* one bucket: no need to hash (rule 19) */
+	} else {
+		if (kind == GOMAP_FAST_STR && m->B == 0) {
+			int i = gm_faststr_small_lookup(m, gm_load_str(key));
+			if (i >= 0) {
+				*b_out = m->buckets;
+				*i_out = (uintptr_t)i;
+				return i < GM_BUCKET_CNT;
+			}
+		}
+		uint64_t hash = gm_hash_of(m, key, kind);
+		b = gm_lookup_chain(m, hash);
+		top = gm_tophash(hash);
+	}
+	for (; b != NULL; b = gm_overflow(&m->t, b)) {
+		for (uintptr_t i = 0; i < GM_BUCKET_CNT; i++) {
+			/* only the generic loop may stop early [I4] */
+			if (kind == GOMAP_FAST_NONE && b[i] == GM_EMPTY_REST)
+				return false;
+			if (gm_slot_matches(m, b, i, top, key, kind)) {
+				*b_out = b;
+				*i_out = i;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* Go: the entry checks of mapaccess1/2: a nil or empty map misses at once
+ * (hashing only to let an unhashable key panic, rule 14); a lookup while a
+ * write is in progress is fatal (rule 15). */
+GM_INLINE bool gm_read_allowed(gomap *m, const void *key,
+                               enum gomap_fast_kind kind)
+{
+	if (m == NULL || m->count == 0) {
+		if (kind == GOMAP_FAST_NONE && m != NULL &&
+		    (m->t.key.flags & GOMAP_HASH_MIGHT_PANIC))
+			m->t.key.hash(&m->t.key, key, 0, m);
+		return false;
+	}
+	if (m->dead)
+		return false;
+	if (m->flags & GM_HASH_WRITING) {
+		gm_fail(m, GOMAP_FATAL, GM_MSG_READ_WRITE);
+		return false;
+	}
+	return true;
+}
+
+/* Go: mapaccess2 and its fast variants. */
+GM_INLINE const void *gm_access_body(gomap *m, const void *key,
+                                     enum gomap_fast_kind kind, bool *found)
+{
+	uint8_t *b;
+	uintptr_t i;
+	if (!gm_read_allowed(m, key, kind) || !gm_find(m, key, kind, &b, &i)) {
+		if (found)
+			*found = false;
+		return gm_zero_elem(m);
+	}
+	if (found)
+		*found = true;
+	return gm_elem_value(&m->t, gm_elem_slot(&m->t, b, i));
+}
+
+/* ---- assign ------------------------------------------------------------- */
+
+/* Writes a new entry's key into its slot (allocating the indirect object
+ * from the reserve) and, for an indirect elem, hangs a zeroed object in
+ * the elem slot.  Go: the tail of mapassign. */
+GM_INLINE void gm_store_new_entry(gomap *m, uint8_t *b, uintptr_t i,
+                                  uint8_t top, const void *key)
+{
+	const gomap_type *t = &m->t;
+	uint8_t *kslot = gm_key_slot(t, b, i);
+	void *kdst = kslot;
+	if (t->indirectkey) {
+		kdst = gm_take_key_obj(m);
+		gm_store_ptr(kslot, kdst);
+	}
+	if (t->indirectelem)
+		gm_store_ptr(gm_elem_slot(t, b, i), gm_take_elem_obj(m));
+	memcpy(kdst, key, t->key.size);
+	b[i] = top;
+	m->count++;
+}
+
+/* An update of an existing key: Go overwrites the stored key when the type
+ * needs it (+0 -> -0, a string's new backing array; rule 25). */
+GM_INLINE void gm_update_key(gomap *m, uint8_t *b, uintptr_t i,
+                             const void *key, enum gomap_fast_kind kind)
+{
+	const gomap_type *t = &m->t;
+	if (kind == GOMAP_FAST_32 || kind == GOMAP_FAST_64)
+		return;
+	if (kind == GOMAP_FAST_STR || (t->key.flags & GOMAP_NEEDKEYUPDATE))
+		memcpy(gm_key_value(t, gm_key_slot(t, b, i)), key, t->key.size);
+}
+
+/* Reserves what a grow that this insert would start needs: the new array
+ * (returned), and the overflow buckets of the two evacuations the insert
+ * then performs plus one for the insert itself. */
+static inline uint8_t *gm_prepare_grow(gomap *m, uint64_t hash, bool bigger,
+                                       size_t *nalloc)
+{
+	uintptr_t first = hash & gm_bucket_mask(m->B);
+	uintptr_t second = first != 0 ? 0 : 1;
+	size_t need = gm_chain_len(m, gm_bucket_at(&m->t, m->buckets, first)) + 1;
+	if (second < gm_bucket_shift(m->B))
+		need += gm_chain_len(m, gm_bucket_at(&m->t, m->buckets, second));
+	if (gm_reserve_buckets(m, need) != GOMAP_OK ||
+	    gm_reserve_objects(m) != GOMAP_OK)
+		return NULL;
+	return gm_alloc_grow_array(m, (uint8_t)(m->B + (bigger ? 1 : 0)), nalloc);
+}
+
+/* Go: mapassign and mapassign_fast32/fast64/faststr.
+ * Allocation failure: everything the insert may need is reserved before the
+ * first change, so failing leaves the map as it was (docs/design.md). */
+GM_INLINE int gm_assign_body(gomap *m, const void *key,
+                             enum gomap_fast_kind kind, void **elem_out)
+{
+	*elem_out = NULL;
+	if (m == NULL)
+		return GOMAP_EPANIC; /* Go: panic, assignment to entry in nil map */
+	if (m->dead)
+		return GOMAP_EFATAL;
+	if (m->flags & GM_HASH_WRITING) {
+		gm_fail(m, GOMAP_FATAL, GM_MSG_CONCURRENT_WRITES);
+		return GOMAP_EFATAL;
+	}
+	const gomap_type *t = &m->t;
+	uint64_t rand_before = m->rand_state;
+	uint64_t hash = gm_hash_of(m, key, kind);
+	/* set after hashing, so a hash that fails leaves the map writable
+	 * (rule 22) [I8] */
+	m->flags ^= GM_HASH_WRITING;
+	bool first_bucket = false;
+	if (m->buckets == NULL) {
+		if (gm_alloc_first_bucket(m) != GOMAP_OK)
+			goto nomem;
+		first_bucket = true;
+	}
+	uint8_t top = gm_tophash(hash);
+	uint8_t *b, *insb;
+	uintptr_t insi;
+again:;
+	uintptr_t bucket = hash & gm_bucket_mask(m->B);
+	if (gm_growing(m)) {
+		if (gm_reserve_buckets(m, gm_grow_work_need(m, bucket) + 1) ||
+		    gm_reserve_objects(m))
+			goto nomem;
+		gm_grow_work(m, bucket);
+	}
+	b = gm_bucket_at(t, m->buckets, bucket);
+	insb = NULL;
+	insi = 0;
+	for (;;) {
+		for (uintptr_t i = 0; i < GM_BUCKET_CNT; i++) {
+			if (gm_is_empty(b[i])) {
+				if (insb == NULL) {
+					insb = b;
+					insi = i;
+				}
+				if (b[i] == GM_EMPTY_REST)
+					goto search_done; /* [I4] */
+				continue;
+			}
+			if (gm_slot_matches(m, b, i, top, key, kind)) {
+				gm_update_key(m, b, i, key, kind);
+				insb = b;
+				insi = i;
+				goto done;
+			}
+		}
+		uint8_t *ovf = gm_overflow(t, b);
+		if (ovf == NULL)
+			break;
+		b = ovf;
+	}
+search_done:
+	/* a new key: grow first if the map is full (rule 26) */
+	if (!gm_growing(m)) {
+		bool over = gm_over_load_factor(m->count + 1, m->B);
+		if (over || gm_too_many_overflow_buckets(m->noverflow, m->B)) {
+			size_t nalloc;
+			uint8_t *arr = gm_prepare_grow(m, hash, over, &nalloc);
+			if (arr == NULL)
+				goto nomem;
+			gm_hash_grow(m, arr, nalloc);
+			goto again; /* growing invalidates the search */
+		}
+		if ((insb == NULL && m->next_overflow == NULL &&
+		     gm_reserve_buckets(m, 1)) ||
+		    gm_reserve_objects(m))
+			goto nomem;
+	}
+	if (insb == NULL) {
+		insb = gm_newoverflow(m, b); /* the chain is full (rule 29) */
+		insi = 0;
+	}
+	gm_store_new_entry(m, insb, insi, top, key);
+done:
+	if (!(m->flags & GM_HASH_WRITING)) {
+		gm_fail(m, GOMAP_FATAL, GM_MSG_CONCURRENT_WRITES);
+		return GOMAP_EFATAL;
+	}
+	m->flags &= (uint8_t)~GM_HASH_WRITING;
+	if (m->nreserve > 2)
+		gm_trim_reserve(m);
+	*elem_out = gm_elem_value(t, gm_elem_slot(t, insb, insi));
+	return GOMAP_OK;
+nomem:
+	/* nothing has changed but these three */
+	if (first_bucket)
+		gm_drop_first_bucket(m);
+	m->flags ^= GM_HASH_WRITING;
+	m->rand_state = rand_before;
+	gm_trim_reserve(m);
+	return GOMAP_ENOMEM;
+}
+
+/* ---- delete ------------------------------------------------------------- */
+
+/* Clears a deleted slot's key and elem: the key only if it can hold
+ * pointers (a deleted integer key keeps its bits, rule 33; faststr clears
+ * only the string pointer), the elem always (rule 30). */
+GM_INLINE void gm_clear_slot(gomap *m, uint8_t *b, uintptr_t i,
+                             enum gomap_fast_kind kind)
+{
+	const gomap_type *t = &m->t;
+	uint8_t *k = gm_key_slot(t, b, i), *e = gm_elem_slot(t, b, i);
+	if (t->indirectkey) {
+		gm_retire_object(m, gm_load_ptr(k));
+		gm_store_ptr(k, NULL);
+	} else if (kind == GOMAP_FAST_STR) {
+		gm_store_ptr(k, NULL);
+	} else if (t->key.flags & GOMAP_HAS_POINTERS) {
+		memset(k, 0, t->key.size);
+	}
+	if (t->indirectelem) {
+		gm_retire_object(m, gm_load_ptr(e));
+		gm_store_ptr(e, NULL);
+	} else {
+		memset(e, 0, t->elem.size);
+	}
+}
+
+/* Go: the tombstone step of mapdelete: slot i became emptyOne; if nothing
+ * live follows it in the chain, it and the emptyOne run before it become
+ * emptyRest, walking back into earlier buckets of the chain [I4]. */
+static inline void gm_mark_empty_rest(const gomap_type *t, uint8_t *head,
+                                      uint8_t *b, uintptr_t i)
+{
+	if (i == GM_BUCKET_CNT - 1) {
+		uint8_t *ovf = gm_overflow(t, b);
+		if (ovf != NULL && ovf[0] != GM_EMPTY_REST)
+			return;
+	} else if (b[i + 1] != GM_EMPTY_REST) {
+		return;
+	}
+	for (;;) {
+		b[i] = GM_EMPTY_REST;
+		if (i == 0) {
+			if (b == head)
+				return;
+			uint8_t *c = b;
+			for (b = head; gm_overflow(t, b) != c; b = gm_overflow(t, b))
+				;
+			i = GM_BUCKET_CNT - 1;
+		} else {
+			i--;
+		}
+		if (b[i] != GM_EMPTY_ONE)
+			return;
+	}
+}
+
+/* Go: mapdelete and mapdelete_fast32/fast64/faststr. */
+GM_INLINE int gm_delete_body(gomap *m, const void *key,
+                             enum gomap_fast_kind kind)
+{
+	if (m == NULL || m->count == 0) {
+		if (kind == GOMAP_FAST_NONE && m != NULL &&
+		    (m->t.key.flags & GOMAP_HASH_MIGHT_PANIC))
+			m->t.key.hash(&m->t.key, key, 0, m);
+		return GOMAP_OK;
+	}
+	if (m->dead)
+		return GOMAP_EFATAL;
+	if (m->flags & GM_HASH_WRITING) {
+		gm_fail(m, GOMAP_FATAL, GM_MSG_CONCURRENT_WRITES);
+		return GOMAP_EFATAL;
+	}
+	const gomap_type *t = &m->t;
+	uint64_t rand_before = m->rand_state;
+	uint64_t hash = gm_hash_of(m, key, kind);
+	m->flags ^= GM_HASH_WRITING; /* [I8] */
+	uintptr_t bucket = hash & gm_bucket_mask(m->B);
+	if (gm_growing(m)) {
+		/* even for an absent key (rule 31) */
+		if (gm_reserve_buckets(m, gm_grow_work_need(m, bucket))) {
+			m->flags ^= GM_HASH_WRITING;
+			m->rand_state = rand_before;
+			gm_trim_reserve(m);
+			return GOMAP_ENOMEM;
+		}
+		gm_grow_work(m, bucket);
+	}
+	uint8_t *head = gm_bucket_at(t, m->buckets, bucket);
+	uint8_t top = gm_tophash(hash);
+	for (uint8_t *b = head; b != NULL; b = gm_overflow(t, b)) {
+		for (uintptr_t i = 0; i < GM_BUCKET_CNT; i++) {
+			if (kind == GOMAP_FAST_NONE && b[i] == GM_EMPTY_REST)
+				goto done;
+			if (!gm_slot_matches(m, b, i, top, key, kind))
+				continue;
+			gm_clear_slot(m, b, i, kind);
+			b[i] = GM_EMPTY_ONE;
+			gm_mark_empty_rest(t, head, b, i);
+			m->count--;
+			/* a fresh seed once the map is empty (rule 35) */
+			if (m->count == 0)
+				m->hash0 = gomap_fastrand(m);
+			goto done;
+		}
+	}
+done:
+	if (!(m->flags & GM_HASH_WRITING)) {
+		gm_fail(m, GOMAP_FATAL, GM_MSG_CONCURRENT_WRITES);
+		return GOMAP_EFATAL;
+	}
+	m->flags &= (uint8_t)~GM_HASH_WRITING;
+	if (m->nreserve > 2)
+		gm_trim_reserve(m);
+	return GOMAP_OK;
+}
+
+#endif

@@ -1,0 +1,128 @@
+/* gomap_dump: the `dump` block of the trace format (trace-format.md, "The
+ * structure dump"), byte for byte what a Go cross-check prints for Go's own
+ * runtime map: the header, the spare pool, then every listed bucket of the
+ * current array and, while growing, of the old one. */
+#include "map_internal.h"
+
+static const char *const flag_names[] = {"iterator", "oldIterator",
+                                         "hashWriting", "sameSizeGrow"};
+
+static void dump_header(const gomap *m, gomap_textbuf *out)
+{
+	gomap_textbuf_printf(out, "dump count=%zu flags=0x%02x(", m->count,
+	                     m->flags);
+	bool any = false;
+	for (unsigned bit = 0; bit < 4; bit++) {
+		if (!(m->flags & (1u << bit)))
+			continue;
+		if (any)
+			gomap_textbuf_putc(out, '|');
+		gomap_textbuf_puts(out, flag_names[bit]);
+		any = true;
+	}
+	gomap_textbuf_printf(
+		out,
+		"%s) B=%u noverflow=%u hash0=0x%08x nevacuate=%zu growing=%d "
+		"hashkey0=0x%016llx rand=0x%016llx\n",
+		any ? "" : "-", m->B, m->noverflow, m->hash0,
+		(size_t)m->nevacuate, m->oldbuckets != NULL,
+		(unsigned long long)m->hooks.hashkey0,
+		(unsigned long long)(m->hooks.rand64 ? 0 : m->rand_state));
+	size_t prealloc = m->buckets ? m->nbuckets_alloc - gm_bucket_shift(m->B) : 0;
+	if (m->next_overflow)
+		gomap_textbuf_printf(
+			out, "  spare next=%zu prealloc=%zu\n",
+			(size_t)(m->next_overflow - m->buckets) / m->t.bucketsize,
+			prealloc);
+	else
+		gomap_textbuf_printf(out, "  spare next=none prealloc=%zu\n",
+		                     prealloc);
+}
+
+static void dump_value(gomap_format_fn fmt, const void *v, size_t size,
+                       gomap_textbuf *out)
+{
+	if (fmt)
+		fmt(v, size, out);
+	else
+		gomap_textbuf_putc(out, '?');
+}
+
+/* One bucket line: th=[..] then S:K=V for each live slot. */
+static void dump_bucket(const gomap *m, uint8_t *b, gomap_textbuf *out)
+{
+	const gomap_type *t = &m->t;
+	gomap_textbuf_puts(out, " th=[");
+	for (int i = 0; i < GM_BUCKET_CNT; i++)
+		gomap_textbuf_printf(out, i ? " %02x" : "%02x", b[i]);
+	gomap_textbuf_putc(out, ']');
+	for (uintptr_t i = 0; i < GM_BUCKET_CNT; i++) {
+		if (b[i] < GM_MIN_TOPHASH)
+			continue;
+		gomap_textbuf_printf(out, " %u:", (unsigned)i);
+		dump_value(t->key.format, gm_key_value(t, gm_key_slot(t, b, i)),
+		           t->key.size, out);
+		gomap_textbuf_putc(out, '=');
+		dump_value(t->elem.format,
+		           gm_elem_value(t, gm_elem_slot(t, b, i)), t->elem.size,
+		           out);
+	}
+	gomap_textbuf_putc(out, '\n');
+}
+
+static bool all_zero_tophash(const uint8_t *b)
+{
+	for (int i = 0; i < GM_BUCKET_CNT; i++)
+		if (b[i] != 0)
+			return false;
+	return true;
+}
+
+/* Lists one array: `name[I]` and its `.ovfD@preJ|@heap` chain. */
+static void dump_array(const gomap *m, const char *name, uint8_t *a,
+                       uintptr_t n, size_t nalloc, gomap_textbuf *out)
+{
+	const gomap_type *t = &m->t;
+	uint8_t *end = a + nalloc * t->bucketsize;
+	for (uintptr_t i = 0; i < n; i++) {
+		uint8_t *b = gm_bucket_at(t, a, i);
+		uint8_t *ovf = gm_overflow(t, b);
+		if (all_zero_tophash(b) && ovf == NULL)
+			continue;
+		gomap_textbuf_printf(out, "  %s[%zu]", name, (size_t)i);
+		dump_bucket(m, b, out);
+		for (unsigned d = 1; ovf != NULL; d++, ovf = gm_overflow(t, ovf)) {
+			gomap_textbuf_printf(out, "  %s[%zu].ovf%u", name, (size_t)i, d);
+			if (ovf >= a && ovf < end)
+				gomap_textbuf_printf(out, "@pre%zu",
+				                     (size_t)(ovf - a) / t->bucketsize);
+			else
+				gomap_textbuf_puts(out, "@heap");
+			dump_bucket(m, ovf, out);
+		}
+	}
+}
+
+void gomap_dump_text(const gomap *m, gomap_textbuf *out)
+{
+	if (m == NULL)
+		return;
+	dump_header(m, out);
+	if (m->buckets)
+		dump_array(m, "new", m->buckets, gm_bucket_shift(m->B),
+		           m->nbuckets_alloc, out);
+	if (m->oldbuckets)
+		dump_array(m, "old", m->oldbuckets, gm_noldbuckets(m),
+		           m->old_nbuckets_alloc, out);
+}
+
+int gomap_dump(const gomap *m, FILE *out)
+{
+	gomap_textbuf tb = {0};
+	gomap_dump_text(m, &tb);
+	int rc = 0;
+	if (tb.oom || fwrite(tb.data ? tb.data : "", 1, tb.len, out) != tb.len)
+		rc = -1;
+	gomap_textbuf_free(&tb);
+	return rc;
+}

@@ -1,0 +1,188 @@
+/* Growth: hashGrow starts it, growWork/evacuate move one old chain at a
+ * time, advanceEvacuationMark ends it.  The protocol, and why lookups and
+ * iterators may read the old array meanwhile, is in docs/design.md
+ * ("Growth and evacuation"). */
+#include "map_body.h"
+
+/* Buckets in b's chain, or 0 if b is evacuated (nothing left to move). */
+size_t gm_chain_len(const gomap *m, uint8_t *b)
+{
+	if (gm_evacuated(b))
+		return 0;
+	size_t n = 0;
+	for (; b != NULL; b = gm_overflow(&m->t, b))
+		n++;
+	return n;
+}
+
+/* Go: hashGrow.  `a` is the new array, allocated (zeroed) by the caller
+ * before anything changed; B+1 buckets for a doubling grow, B for a
+ * same-size one (rule 37).  No entry moves yet. */
+void gm_hash_grow(gomap *m, uint8_t *a, size_t nalloc)
+{
+	uint8_t bigger = 1;
+	if (!gm_over_load_factor(m->count + 1, m->B)) {
+		bigger = 0;
+		m->flags |= GM_SAME_SIZE_GROW;
+	}
+	uint8_t *next = gm_bucket_array_spares(m, a, (uint8_t)(m->B + bigger),
+	                                       nalloc);
+	/* iterators over the array being retired now read "old" buckets */
+	uint8_t flags = m->flags & (uint8_t)~(GM_ITERATOR | GM_OLD_ITERATOR);
+	if (m->flags & GM_ITERATOR)
+		flags |= GM_OLD_ITERATOR;
+	m->B += bigger;
+	m->flags = flags;
+	m->oldbuckets = m->buckets;
+	m->old_nbuckets_alloc = m->nbuckets_alloc;
+	m->buckets = a;
+	m->nbuckets_alloc = nalloc;
+	m->nevacuate = 0;
+	m->noverflow = 0;
+	if (m->old_heap_ovf != NULL) {
+		gm_fail(m, GOMAP_THROW, "oldoverflow is not nil"); /* [I7] */
+		return;
+	}
+	m->old_heap_ovf = m->heap_ovf;
+	m->heap_ovf = NULL;
+	m->next_overflow = next;
+	if (next != NULL)
+		m->has_extra = true;
+}
+
+/* Go: advanceEvacuationMark: step nevacuate past old buckets that are
+ * already evacuated (at most 1024 of them), and end the growth when all
+ * are done [I7]. */
+static void advance_evacuation_mark(gomap *m, uintptr_t newbit)
+{
+	m->nevacuate++;
+	uintptr_t stop = m->nevacuate + 1024;
+	if (stop > newbit)
+		stop = newbit;
+	while (m->nevacuate != stop &&
+	       gm_evacuated(gm_bucket_at(&m->t, m->oldbuckets, m->nevacuate)))
+		m->nevacuate++;
+	if (m->nevacuate == newbit) {
+		gm_drop_old_array(m);
+		m->flags &= (uint8_t)~GM_SAME_SIZE_GROW;
+	}
+}
+
+/* Where an evacuated entry goes: the next free slot of x (same index) or
+ * y (index + newbit), appended densely in old chain order (rule 40). */
+typedef struct evac_dst {
+	uint8_t *b;
+	uintptr_t i;
+} evac_dst;
+
+/* Picks X or Y for one entry of a doubling grow.  A NaN key cannot be
+ * rehashed reproducibly, so while an iterator may be walking the new array
+ * its direction is the old tophash's low bit, which an iterator started
+ * mid-growth uses to predict it (rules 41, 51). */
+static unsigned choose_half(gomap *m, const void *k, uint8_t *top,
+                            uintptr_t newbit)
+{
+	uint64_t hash = gm_hash_of(m, k, m->t.fast);
+	if ((m->flags & GM_ITERATOR) && !(m->t.key.flags & GOMAP_REFLEXIVE) &&
+	    !gm_key_equal(m, k, k)) {
+		unsigned use_y = *top & 1;
+		*top = gm_tophash(hash);
+		return use_y;
+	}
+	return (hash & newbit) != 0;
+}
+
+static void evacuate_entry(gomap *m, evac_dst *dst, uint8_t *src, uintptr_t i,
+                           uint8_t top)
+{
+	const gomap_type *t = &m->t;
+	if (dst->i == GM_BUCKET_CNT) {
+		dst->b = gm_newoverflow(m, dst->b);
+		dst->i = 0;
+	}
+	dst->b[dst->i] = top;
+	/* indirect slots hold pointers: the pointer is what moves */
+	memcpy(gm_key_slot(t, dst->b, dst->i), gm_key_slot(t, src, i), t->keysize);
+	memcpy(gm_elem_slot(t, dst->b, dst->i), gm_elem_slot(t, src, i),
+	       t->elemsize);
+	dst->i++;
+}
+
+/* Go: evacuate. */
+static void evacuate(gomap *m, uintptr_t oldbucket)
+{
+	const gomap_type *t = &m->t;
+	uint8_t *first = gm_bucket_at(t, m->oldbuckets, oldbucket);
+	uintptr_t newbit = gm_noldbuckets(m);
+	if (!gm_evacuated(first)) {
+		bool same_size = gm_same_size_grow(m);
+		evac_dst xy[2] = {
+			{gm_bucket_at(t, m->buckets, oldbucket), 0},
+			{same_size ? NULL
+			           : gm_bucket_at(t, m->buckets, oldbucket + newbit),
+			 0},
+		};
+		for (uint8_t *b = first; b != NULL; b = gm_overflow(t, b)) {
+			for (uintptr_t i = 0; i < GM_BUCKET_CNT; i++) {
+				uint8_t top = b[i];
+				if (gm_is_empty(top)) {
+					b[i] = GM_EVACUATED_EMPTY; /* [I6] */
+					continue;
+				}
+				if (top < GM_MIN_TOPHASH) {
+					gm_fail(m, GOMAP_THROW, GM_MSG_BAD_STATE);
+					return;
+				}
+				unsigned use_y = 0;
+				if (!same_size)
+					use_y = choose_half(
+						m, gm_key_value(t, gm_key_slot(t, b, i)),
+						&top, newbit);
+				b[i] = (uint8_t)(GM_EVACUATED_X + use_y); /* [I6] */
+				evacuate_entry(m, &xy[use_y], b, i, top);
+			}
+		}
+		/* Drop the moved pointers so they keep nothing alive, unless an
+		 * iterator may still read them; the tophash bytes stay, they
+		 * carry the evacuation state (rule 42). */
+		if (!(m->flags & GM_OLD_ITERATOR) && t->bucket_has_pointers)
+			memset(first + GM_DATA_OFFSET, 0,
+			       t->bucketsize - GM_DATA_OFFSET);
+	}
+	if (oldbucket == m->nevacuate)
+		advance_evacuation_mark(m, newbit);
+}
+
+/* Go: growWork: evacuate the old bucket the caller is about to use, then
+ * one more to make progress (rule 38). */
+void gm_grow_work(gomap *m, uintptr_t bucket)
+{
+	evacuate(m, bucket & gm_oldbucket_mask(m));
+	if (gm_growing(m))
+		evacuate(m, m->nevacuate);
+}
+
+/* An upper bound on the heap overflow buckets gm_grow_work(bucket) will
+ * take: evacuating a chain of L buckets into empty X and Y chains needs at
+ * most L - 1 of them, so L per chain is safe.  Mirrors which two old
+ * buckets gm_grow_work will pick, including the jump of nevacuate. */
+size_t gm_grow_work_need(gomap *m, uintptr_t bucket)
+{
+	const gomap_type *t = &m->t;
+	uintptr_t first = bucket & gm_oldbucket_mask(m);
+	size_t need = gm_chain_len(m, gm_bucket_at(t, m->oldbuckets, first));
+	uintptr_t second = m->nevacuate;
+	if (second == first) {
+		uintptr_t newbit = gm_noldbuckets(m);
+		uintptr_t n = first + 1, stop = n + 1024;
+		if (stop > newbit)
+			stop = newbit;
+		while (n != stop &&
+		       gm_evacuated(gm_bucket_at(t, m->oldbuckets, n)))
+			n++;
+		if (n == newbit)
+			return need;
+		second = n;
+	}
+	return need + gm_chain_len(m, gm_bucket_at(t, m->oldbuckets, second));
+}
