@@ -498,4 +498,45 @@ GM_TEST(trace__file_errors_name_the_file)
 	GM_EXPECT(strncmp(err.text, "/nonexistent/x.trace:0: cannot read: ", 37) == 0);
 }
 
+GM_TEST(trace__literal_printing_matches_core_format)
+{
+	/* Two printers of one canonical form (fuzz/literal.c for traces, the
+	 * core's descriptor callbacks for dump) must agree on every value. */
+	static const char text[] =
+		"map f64 str\nput -0 \"\"\nput nan \"\\\\\\\"\\x00\\xff ~\"\n"
+		"put inf \"a\"\nput -inf \"b\"\nput 0.10000000000000001 \"c\"\n"
+		"put 4.9406564584124654e-324 \"d\"\nput -1.7976931348623157e+308 \"e\"\n"
+		"put 123456789 \"f\"\n";
+	static const char *const headers[] = {
+		"map u32 u8", "map u64 u64", "map bytes3 bytes1024", "map str u32"};
+	static const char *const ops[] = {
+		"put 4294967295 255\nput 0 0\n",
+		"put 18446744073709551615 1\nput 7 0\n",
+		"put x x\nput x0000ff x01\nput x10 x000000000000000000000000000001\n",
+		"put \"\\x7f\" 1\n",
+	};
+	char buf[512];
+	for (int t = -1; t < 4; t++) {
+		if (t >= 0)
+			snprintf(buf, sizeof buf, "%s\n%s", headers[t], ops[t]);
+		fz_program p;
+		fz_error err;
+		GM_EXPECT(parse(t < 0 ? text : buf, &p, &err) == 0);
+		GM_EXPECT(p.hdr.key.format != NULL && p.hdr.elem.format != NULL);
+		for (size_t i = 0; i < p.nops && p.hdr.key.format && p.hdr.elem.format; i++) {
+			gomap_textbuf mine = {0}, core = {0};
+			fz_format_key(&p, p.ops[i].key, &mine);
+			gomap_textbuf_putc(&mine, '=');
+			fz_format_elem(&p, p.ops[i].elem, &mine);
+			p.hdr.key.format(p.ops[i].key, p.hdr.key.size, &core);
+			gomap_textbuf_putc(&core, '=');
+			p.hdr.elem.format(p.ops[i].elem, p.hdr.elem.size, &core);
+			GM_EXPECT_STR(fz_textbuf_cstr(&core), fz_textbuf_cstr(&mine));
+			gomap_textbuf_free(&mine);
+			gomap_textbuf_free(&core);
+		}
+		fz_program_free(&p);
+	}
+}
+
 GM_TEST_MAIN()
