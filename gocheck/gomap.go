@@ -69,7 +69,7 @@ func newGoMap(hdr header, rt *pinned) *goMap {
 	return m
 }
 
-func (m *goMap) t() unsafe.Pointer { return unsafe.Pointer(m.mt) }
+func (m *goMap) t() unsafe.Pointer  { return unsafe.Pointer(m.mt) }
 func (m *goMap) hp() unsafe.Pointer { return unsafe.Pointer(m.h) }
 
 // assign is `m[k]` on the left of an assignment: it returns the elem slot.
