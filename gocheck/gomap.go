@@ -61,8 +61,7 @@ func newGoMap(hdr header, rt *pinned) *goMap {
 	m.mt = (*maptype)((*[2]unsafe.Pointer)(unsafe.Pointer(&m.typ))[1])
 	m.entry = entryPointFor(hdr.key, hdr.elem)
 	var v reflect.Value
-	// As on 64-bit Go, a hint beyond the int range wraps to a negative int,
-	// which makemap treats as 0.
+	// makemap treats a negative hint (or one too large to allocate) as 0.
 	hint := int(hdr.hint)
 	rt.run(func() { v = reflect.MakeMapWithSize(m.typ, hint) })
 	m.h = (*hmap)(v.UnsafePointer())

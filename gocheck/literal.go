@@ -149,10 +149,11 @@ func parseValue(k kind, s string) (value, error) {
 	return value{mem: mem}, nil
 }
 
-// parseUint reads an unsigned decimal or 0x-hex number of the given width.
+// parseUint reads an unsigned decimal or 0x-hex number of the given width
+// (leading zeros are decimal, not octal).
 func parseUint(s string, bits uint) (uint64, error) {
 	digits, base := s, 10
-	if strings.HasPrefix(s, "0x") {
+	if strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X") {
 		digits, base = s[2:], 16
 	}
 	// strconv would also accept a sign, underscores or another prefix.
@@ -166,6 +167,25 @@ func parseUint(s string, bits uint) (uint64, error) {
 		return 0, fmt.Errorf("bad u%d literal %q", bits, s)
 	}
 	return n, nil
+}
+
+// parseInt64 reads a signed decimal or 0x-hex int64, as the header's hint.
+func parseInt64(s string) (int64, error) {
+	body := strings.TrimPrefix(s, "-")
+	n, err := parseUint(body, 64)
+	if err != nil || body == "" {
+		return 0, fmt.Errorf("bad int64 %q", s)
+	}
+	if body != s {
+		if n > 1<<63 {
+			return 0, fmt.Errorf("int64 %q out of range", s)
+		}
+		return -int64(n), nil
+	}
+	if n >= 1<<63 {
+		return 0, fmt.Errorf("int64 %q out of range", s)
+	}
+	return int64(n), nil
 }
 
 // The forms C's strtod accepts as a whole token (besides inf and nan).

@@ -142,3 +142,34 @@ func TestTokenize(t *testing.T) {
 		t.Errorf("tokenize = %q", got)
 	}
 }
+
+func TestHintLiterals(t *testing.T) {
+	for s, want := range map[string]int64{"0": 0, "-5": -5, "0x10": 16, "9223372036854775807": 1<<63 - 1, "-9223372036854775808": -1 << 63} {
+		if got, err := parseInt64(s); err != nil || got != want {
+			t.Errorf("parseInt64(%q) = %d, %v", s, got, err)
+		}
+	}
+	for _, s := range []string{"", "-", "--1", "9223372036854775808", "-9223372036854775809", "+1"} {
+		if _, err := parseInt64(s); err == nil {
+			t.Errorf("parseInt64(%q) accepted", s)
+		}
+	}
+}
+
+func TestHeaderAndPlacementErrors(t *testing.T) {
+	for _, bad := range []string{
+		"map u8 u8", "map u32 f64", "map bytes0 u8", "map bytes1025 u8", "map bytes01 u8",
+		"map u32 u8 seed=1 seed=2", "map u32 u8 color=red", "map u32 u8 hashkey=0",
+		"map u32 u8\nput 1", "map u32 u8\nfrob", "map u32 u8\niter-next 1",
+		"map u32 u8\niter-start 8", "map u32 u8\niter-start\niter-stop\niter-stop",
+		"map u32 str\ninc 1", "map u32 u8\nmap u32 u8", "# only a comment",
+	} {
+		if _, err := readTrace("t", strings.NewReader(bad)); err == nil {
+			t.Errorf("accepted malformed trace %q", bad)
+		}
+	}
+	tr, err := readTrace("t", strings.NewReader("map bytes1024 str hint=-1 hashkey=0X3\niter-start 7\niter-next 1000000 7\niter-next 3 7\niter-stop 7\nfail-alloc 1"))
+	if err != nil || len(tr.ops) != 5 || tr.hdr.hint != -1 || tr.hdr.hashkey != 3 || tr.ops[4].code != opUnfollowable {
+		t.Errorf("readTrace = %+v, %v", tr, err)
+	}
+}

@@ -31,8 +31,10 @@ const (
 	opUnfollowable // an extension Go cannot reproduce (fault injection...)
 )
 
-// maxIterators is how many iterators a trace may keep at once (0..7).
-const maxIterators = 8
+const (
+	maxIterators = 8       // iterator ids are 0..7
+	maxIterSteps = 1000000 // largest N of iter-next
+)
 
 // op is one operation line.
 type op struct {
@@ -49,7 +51,7 @@ type op struct {
 // header is the parsed `map KEY ELEM ...` line.
 type header struct {
 	key, elem kind
-	hint      uint64
+	hint      int64
 	seed      uint64
 	hasSeed   bool
 	hashkey   uint64
@@ -136,12 +138,11 @@ func readTrace(name string, r io.Reader) (*trace, error) {
 		switch o.code {
 		case opIterStart:
 			running[o.iter] = true
-		case opIterStop:
-			running[o.iter] = false
-		case opIterNext:
+		case opIterNext, opIterStop:
 			if !running[o.iter] {
-				return nil, fail("iter-next on iterator %d, which is not running", o.iter)
+				return nil, fail("%s on iterator %d, which is not running", o.name, o.iter)
 			}
+			running[o.iter] = o.code == opIterNext
 		}
 		t.ops = append(t.ops, o)
 	}
@@ -149,7 +150,7 @@ func readTrace(name string, r io.Reader) (*trace, error) {
 		return nil, &traceError{name, lineNo, err.Error()}
 	}
 	if !haveHeader {
-		return nil, &traceError{name, lineNo, "no `map KEY ELEM` header"}
+		return nil, &traceError{name, max(lineNo, 1), "no `map KEY ELEM` header"}
 	}
 	return t, nil
 }
@@ -173,16 +174,25 @@ func parseHeader(toks []string) (header, error) {
 			return h, fmt.Errorf("bad or repeated header option %q", opt)
 		}
 		seen[name] = true
+		if name == "hint" {
+			if h.hint, err = parseInt64(val); err != nil {
+				return h, fmt.Errorf("hint: %v", err)
+			}
+			continue
+		}
 		n, err := parseUint(val, 64)
 		if err != nil {
 			return h, fmt.Errorf("bad number in %q", opt)
 		}
 		switch name {
-		case "hint":
-			h.hint = n
 		case "seed":
 			h.seed, h.hasSeed = n, true
 		case "hashkey":
+			// The C core's hooks read 0 as "use the default", so a trace
+			// could not say it; the project rejects it everywhere.
+			if n == 0 {
+				return h, fmt.Errorf("hashkey=0 is not allowed")
+			}
 			h.hashkey = n
 		default:
 			return h, fmt.Errorf("unknown header option %q", opt)
@@ -262,7 +272,10 @@ func parseOp(toks []string, h header) (op, error) {
 		}
 	case "iter-next":
 		o.code = opIterNext
-		if o.count, err = parseUint(args[0], 64); err == nil && len(args) == 2 {
+		if o.count, err = parseUint(args[0], 64); err == nil && (o.count < 1 || o.count > maxIterSteps) {
+			err = fmt.Errorf("iter-next: N %d out of range (1..%d)", o.count, maxIterSteps)
+		}
+		if err == nil && len(args) == 2 {
 			o.iter, err = parseIterIndex(args[1])
 		}
 	}
@@ -275,4 +288,11 @@ func parseIterIndex(s string) (int, error) {
 		return 0, fmt.Errorf("bad iterator index %q (0..%d)", s, maxIterators-1)
 	}
 	return n, nil
+}
+
+func max(a, b int) int {
+	if a > b {
+		return a
+	}
+	return b
 }
