@@ -167,13 +167,20 @@ func (m *goMap) Clear() {
 // Range is a whole `for k, v := range m`; it returns the `K=V` pairs
 // sorted by their bytes.
 func (m *goMap) Range() []string {
-	var pairs []string
+	// Only the runtime calls run in the window; the entries are formatted
+	// afterwards (the map does not change in between, and the collector
+	// is off, so the pointers stay valid).
+	var keys, elems []unsafe.Pointer
 	it := new(hiter)
 	m.rt.run(func() {
 		for mapiterinit(m.t(), m.hp(), it); it.key != nil; mapiternext(it) {
-			pairs = append(pairs, format(m.key, it.key)+"="+format(m.elem, it.elem))
+			keys, elems = append(keys, it.key), append(elems, it.elem)
 		}
 	})
+	pairs := make([]string, len(keys))
+	for i := range keys {
+		pairs[i] = format(m.key, keys[i]) + "=" + format(m.elem, elems[i])
+	}
 	sort.Strings(pairs)
 	return pairs
 }

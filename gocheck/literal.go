@@ -7,6 +7,7 @@ package main
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"reflect"
@@ -347,5 +348,5 @@ func formatBytes(mem []byte) string {
 	for end > 1 && mem[end-1] == 0 {
 		end--
 	}
-	return fmt.Sprintf("x%x", mem[:end])
+	return "x" + hex.EncodeToString(mem[:end])
 }
