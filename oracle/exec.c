@@ -1,0 +1,676 @@
+/* The lockstep executor (see exec.h).  One function per operation; each
+ * runs the operation on the core and on the model, prints the trace's
+ * observation from the core's answer and compares the two answers. */
+#include "exec.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iter_contract.h"
+#include "model.h"
+
+typedef struct exec_ctx {
+	const fz_program *p;
+	const orc_exec_opts *o;
+	orc_verdict *v;
+	gomap_type t;
+	gomap *m;
+	orc_model *model;
+	orc_valtype kt, et;
+	const fz_op *op; /* the top-level operation running now */
+	size_t index;
+
+	uint64_t fail_countdown; /* fail-alloc: 0 = off */
+
+	bool fatal; /* Go's fatal error (or throw) happened */
+	char fatal_msg[128];
+
+	/* reenter: the real key callbacks, and the armed inner operation */
+	gomap_keytype real_key;
+	const fz_op *inner;
+	enum fz_reenter_at inner_at;
+	bool in_callback;
+
+	gomap_iter its[FZ_ITERATORS];
+	bool started[FZ_ITERATORS];
+	orc_iter_watch *watch[FZ_ITERATORS];
+
+	size_t since_check;
+} exec_ctx;
+
+static void run_op(exec_ctx *x, const fz_op *op);
+
+/* ---- output and verdicts -------------------------------------------------- */
+
+static void emit(exec_ctx *x, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void emit(exec_ctx *x, const char *fmt, ...)
+{
+	if (x->o->out == NULL)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(x->o->out, fmt, ap);
+	va_end(ap);
+}
+
+static const char *key_text(exec_ctx *x, const void *k, gomap_textbuf *tb)
+{
+	tb->len = 0;
+	fz_format_key(x->p, k, tb);
+	return fz_textbuf_cstr(tb);
+}
+
+static const char *elem_text(exec_ctx *x, const void *e, gomap_textbuf *tb)
+{
+	tb->len = 0;
+	fz_format_elem(x->p, e, tb);
+	return fz_textbuf_cstr(tb);
+}
+
+static void fail(exec_ctx *x, const char *check, const char *expected,
+                 const char *seen)
+{
+	orc_verdict *v = x->v;
+	if (v->failed)
+		return;
+	orc_verdict_fail(v, check, expected, seen);
+	v->op_index = x->index;
+	v->line = x->op ? x->op->line : 0;
+	v->op[0] = '\0';
+	if (x->op) {
+		gomap_textbuf tb = {0};
+		fz_op_format(x->p, x->op, false, &tb);
+		snprintf(v->op, sizeof v->op, "%s", fz_textbuf_cstr(&tb));
+		gomap_textbuf_free(&tb);
+	}
+}
+
+static void malformed(exec_ctx *x, const char *why)
+{
+	fail(x, "trace.malformed", why, "an operation that cannot run");
+	x->v->malformed = true;
+}
+
+/* ---- hooks ------------------------------------------------------------- */
+
+static void *counting_alloc(void *ctx, size_t size)
+{
+	exec_ctx *x = ctx;
+	if (x->fail_countdown && --x->fail_countdown == 0)
+		return NULL;
+	return malloc(size);
+}
+
+static void counting_free(void *ctx, void *p, size_t size)
+{
+	(void)ctx;
+	(void)size;
+	free(p);
+}
+
+static void record_failure(void *ctx, enum gomap_severity sev, const char *msg)
+{
+	exec_ctx *x = ctx;
+	if (sev == GOMAP_PANIC || x->fatal)
+		return;
+	x->fatal = true;
+	snprintf(x->fatal_msg, sizeof x->fatal_msg, "%s", msg);
+}
+
+/* reenter: the key type's callbacks, wrapped so the armed inner operation
+ * runs inside the first matching call. */
+static void maybe_reenter(exec_ctx *x, enum fz_reenter_at at)
+{
+	if (x->inner == NULL || x->inner_at != at || x->in_callback)
+		return;
+	const fz_op *inner = x->inner;
+	x->inner = NULL;
+	x->in_callback = true;
+	run_op(x, inner);
+	x->in_callback = false;
+}
+
+static uint64_t reenter_hash(const gomap_keytype *kt, const void *key,
+                             uint64_t seed, gomap *m)
+{
+	exec_ctx *x = kt->user;
+	maybe_reenter(x, FZ_REENTER_HASH);
+	return x->real_key.hash(&x->real_key, key, seed, m);
+}
+
+static bool reenter_equal(const gomap_keytype *kt, const void *a,
+                          const void *b, gomap *m)
+{
+	exec_ctx *x = kt->user;
+	maybe_reenter(x, FZ_REENTER_EQUAL);
+	return x->real_key.equal(&x->real_key, a, b, m);
+}
+
+static bool program_reenters(const fz_program *p)
+{
+	for (size_t i = 0; i < p->nops; i++)
+		if (p->ops[i].code == FZ_OP_REENTER)
+			return true;
+	return false;
+}
+
+/* ---- core entry points ------------------------------------------------- */
+
+static bool use_fast(exec_ctx *x, const fz_op *op)
+{
+	return x->o->honour_paths && x->t.fast != GOMAP_FAST_NONE &&
+	       !(fz_ops[op->code].flags & FZ_F_GENERIC);
+}
+
+static uint32_t load32(const void *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+static uint64_t load64(const void *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+static gomap_str loadstr(const void *p)
+{
+	gomap_str s;
+	memcpy(&s, p, sizeof s);
+	return s;
+}
+
+static int core_assign(exec_ctx *x, const fz_op *op, const void *k, void **e)
+{
+	if (!use_fast(x, op))
+		return gomap_assign(x->m, k, e);
+	switch (x->t.fast) {
+	case GOMAP_FAST_32: return gomap_assign_fast32(x->m, load32(k), e);
+	case GOMAP_FAST_64: return gomap_assign_fast64(x->m, load64(k), e);
+	default: return gomap_assign_faststr(x->m, loadstr(k), e);
+	}
+}
+
+static const void *core_access(exec_ctx *x, const fz_op *op, const void *k,
+                               bool *found)
+{
+	if (!use_fast(x, op))
+		return gomap_access2(x->m, k, found);
+	switch (x->t.fast) {
+	case GOMAP_FAST_32: return gomap_access2_fast32(x->m, load32(k), found);
+	case GOMAP_FAST_64: return gomap_access2_fast64(x->m, load64(k), found);
+	default: return gomap_access2_faststr(x->m, loadstr(k), found);
+	}
+}
+
+static int core_delete(exec_ctx *x, const fz_op *op, const void *k)
+{
+	if (!use_fast(x, op))
+		return gomap_delete(x->m, k);
+	switch (x->t.fast) {
+	case GOMAP_FAST_32: return gomap_delete_fast32(x->m, load32(k));
+	case GOMAP_FAST_64: return gomap_delete_fast64(x->m, load64(k));
+	default: return gomap_delete_faststr(x->m, loadstr(k));
+	}
+}
+
+/* ---- checks ------------------------------------------------------------ */
+
+static void check_invariants(exec_ctx *x)
+{
+	char msg[256];
+	int inv = gomap_check(x->m, msg, sizeof msg);
+	if (inv) {
+		char id[32];
+		snprintf(id, sizeof id, "invariant.I%d", inv);
+		fail(x, id, "every invariant of docs/design.md to hold", msg);
+	}
+}
+
+/* An operation that failed with ENOMEM must have left the map as it was. */
+static void check_unchanged(exec_ctx *x, const gomap_textbuf *before)
+{
+	gomap_textbuf after = {0};
+	gomap_dump_text(x->m, &after);
+	if (after.len != before->len ||
+	    memcmp(after.data, before->data, after.len) != 0)
+		fail(x, "enomem.changed", "the map exactly as before the failed "
+		     "operation", "a different dump");
+	gomap_textbuf_free(&after);
+	check_invariants(x);
+}
+
+static void emit_enomem(exec_ctx *x, const fz_op *op)
+{
+	gomap_textbuf tb = {0};
+	fz_op_format(x->p, op, true, &tb);
+	emit(x, "%s -> enomem\n", fz_textbuf_cstr(&tb));
+	gomap_textbuf_free(&tb);
+}
+
+/* Snapshot for the ENOMEM check, taken only while a failure is armed. */
+static void snapshot_if_armed(exec_ctx *x, gomap_textbuf *before)
+{
+	if (x->fail_countdown)
+		gomap_dump_text(x->m, before);
+}
+
+static bool status_ok(exec_ctx *x, const fz_op *op, int st,
+                      const gomap_textbuf *before)
+{
+	if (st == GOMAP_OK)
+		return true;
+	if (st == GOMAP_ENOMEM) {
+		emit_enomem(x, op);
+		check_unchanged(x, before);
+	} else if (st != GOMAP_EFATAL || !x->fatal) {
+		fail(x, "core.status", "GOMAP_OK", gomap_strerror(st));
+	}
+	return false;
+}
+
+/* ---- operations -------------------------------------------------------- */
+
+static void op_put(exec_ctx *x, const fz_op *op)
+{
+	gomap_textbuf before = {0};
+	snapshot_if_armed(x, &before);
+	void *e;
+	int st = core_assign(x, op, op->key, &e);
+	if (status_ok(x, op, st, &before)) {
+		memcpy(e, op->elem, x->et.size);
+		if (orc_put(x->model, op->key, op->elem) != 0)
+			fail(x, "oracle.nomem", "memory", "none");
+	}
+	gomap_textbuf_free(&before);
+}
+
+static void op_inc(exec_ctx *x, const fz_op *op)
+{
+	gomap_textbuf before = {0};
+	snapshot_if_armed(x, &before);
+	void *e;
+	int st = core_assign(x, op, op->key, &e);
+	if (status_ok(x, op, st, &before)) {
+		uint64_t v = 0;
+		memcpy(&v, e, x->et.size);
+		v++;
+		memcpy(e, &v, x->et.size); /* little-endian: wraps per size */
+		if (orc_inc(x->model, op->key) != 0)
+			fail(x, "oracle.nomem", "memory", "none");
+	}
+	gomap_textbuf_free(&before);
+}
+
+static void op_get(exec_ctx *x, const fz_op *op)
+{
+	bool found;
+	const void *e = core_access(x, op, op->key, &found);
+	if (x->fatal && x->in_callback)
+		return; /* the read was stopped by Go's check */
+	const void *want;
+	bool has = orc_get(x->model, op->key, &want, NULL);
+	gomap_textbuf kb = {0}, eb = {0}, wb = {0};
+	const char *ks = key_text(x, op->key, &kb);
+	if (found)
+		emit(x, "get %s -> %s\n", ks, elem_text(x, e, &eb));
+	else
+		emit(x, "get %s -> absent\n", ks);
+	if (found != has)
+		fail(x, "get.found", has ? "present" : "absent",
+		     found ? "present" : "absent");
+	else if (found && !orc_values_equal(x->et, want, e))
+		fail(x, "get.value", elem_text(x, want, &wb), elem_text(x, e, &eb));
+	gomap_textbuf_free(&kb);
+	gomap_textbuf_free(&eb);
+	gomap_textbuf_free(&wb);
+}
+
+static void op_del(exec_ctx *x, const fz_op *op)
+{
+	gomap_textbuf before = {0};
+	snapshot_if_armed(x, &before);
+	int st = core_delete(x, op, op->key);
+	if (status_ok(x, op, st, &before)) {
+		orc_del(x->model, op->key);
+		for (int i = 0; i < FZ_ITERATORS; i++)
+			if (x->watch[i])
+				orc_watch_deleted(x->watch[i], op->key);
+	}
+	gomap_textbuf_free(&before);
+}
+
+static void op_len(exec_ctx *x)
+{
+	size_t n = gomap_len(x->m), want = orc_len(x->model);
+	emit(x, "len %zu\n", n);
+	if (n != want) {
+		char a[32], b[32];
+		snprintf(a, sizeof a, "%zu", want);
+		snprintf(b, sizeof b, "%zu", n);
+		fail(x, "len", a, b);
+	}
+}
+
+static void op_clear(exec_ctx *x)
+{
+	if (gomap_clear(x->m) != GOMAP_OK)
+		return; /* only Go's concurrent-write check stops a clear */
+	orc_clear(x->model);
+	for (int i = 0; i < FZ_ITERATORS; i++)
+		if (x->watch[i])
+			orc_watch_cleared(x->watch[i]);
+}
+
+/* "K=V" texts of a whole map, sorted by byte order as `iter` prints them. */
+typedef struct pair_list {
+	char **items;
+	size_t n, cap;
+} pair_list;
+
+static void pairs_add(exec_ctx *x, pair_list *l, const void *k, const void *e)
+{
+	gomap_textbuf tb = {0};
+	fz_format_key(x->p, k, &tb);
+	gomap_textbuf_putc(&tb, '=');
+	fz_format_elem(x->p, e, &tb);
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		l->items = realloc(l->items, l->cap * sizeof *l->items);
+		if (l->items == NULL)
+			abort();
+	}
+	l->items[l->n++] = strdup(fz_textbuf_cstr(&tb));
+	gomap_textbuf_free(&tb);
+}
+
+static int by_text(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void pairs_free(pair_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->items[i]);
+	free(l->items);
+}
+
+static void op_iter(exec_ctx *x)
+{
+	pair_list core = {0}, ref = {0};
+	gomap_iter it;
+	for (gomap_iter_init(x->m, &it); it.key; gomap_iter_next(&it))
+		pairs_add(x, &core, it.key, it.elem);
+	size_t n = 0;
+	orc_pair *snap = orc_snapshot(x->model, &n);
+	for (size_t i = 0; i < n; i++)
+		pairs_add(x, &ref, snap[i].key, snap[i].elem);
+	free(snap);
+	qsort(core.items, core.n, sizeof *core.items, by_text);
+	qsort(ref.items, ref.n, sizeof *ref.items, by_text);
+	emit(x, "iter %zu:", core.n);
+	for (size_t i = 0; i < core.n; i++)
+		emit(x, " %s", core.items[i]);
+	emit(x, "\n");
+	for (size_t i = 0; i < core.n || i < ref.n; i++) {
+		const char *c = i < core.n ? core.items[i] : "(nothing)";
+		const char *r = i < ref.n ? ref.items[i] : "(nothing)";
+		if (strcmp(c, r) != 0) {
+			fail(x, "iter.contents", r, c);
+			break;
+		}
+	}
+	pairs_free(&core);
+	pairs_free(&ref);
+}
+
+static void stop_iterator(exec_ctx *x, int i)
+{
+	if (x->started[i])
+		gomap_iter_release(&x->its[i]);
+	orc_watch_free(x->watch[i]);
+	x->watch[i] = NULL;
+	x->started[i] = false;
+}
+
+static void op_iter_start(exec_ctx *x, const fz_op *op)
+{
+	int i = op->iter;
+	stop_iterator(x, i);
+	x->watch[i] = orc_watch_start(x->kt, x->et, x->model);
+	gomap_iter_init(x->m, &x->its[i]);
+	x->started[i] = true;
+}
+
+static void op_iter_next(exec_ctx *x, const fz_op *op)
+{
+	int i = op->iter;
+	gomap_iter *it = &x->its[i];
+	char why[160];
+	for (uint64_t step = 0; step < op->n; step++) {
+		if (it->key == NULL) {
+			emit(x, "it %d end\n", i);
+			const char *bad = x->watch[i] ? orc_watch_end(x->watch[i], why,
+			                                              sizeof why)
+			                              : NULL;
+			if (bad)
+				fail(x, bad, "every key present throughout returned",
+				     why);
+			orc_watch_free(x->watch[i]);
+			x->watch[i] = NULL;
+			return;
+		}
+		gomap_textbuf kb = {0}, eb = {0};
+		emit(x, "it %d %s=%s\n", i, key_text(x, it->key, &kb),
+		     elem_text(x, it->elem, &eb));
+		gomap_textbuf_free(&kb);
+		gomap_textbuf_free(&eb);
+		const char *bad = x->watch[i]
+		                          ? orc_watch_yield(x->watch[i], x->model,
+		                                            it->key, it->elem, why,
+		                                            sizeof why)
+		                          : NULL;
+		if (bad)
+			fail(x, bad, "Go's iteration contract", why);
+		gomap_iter_next(it);
+		if (x->fatal)
+			return;
+	}
+}
+
+static void op_expect_fatal(exec_ctx *x, const fz_op *op)
+{
+	if (!x->fatal)
+		fail(x, "fatal.missing", op->msg, "no fatal error");
+	else if (strcmp(x->fatal_msg, op->msg) != 0)
+		fail(x, "fatal.message", op->msg, x->fatal_msg);
+}
+
+/* A write run inside an unprotected read's equal callback would change
+ * buckets under the read's feet: a data race Go does not detect either,
+ * and not a scenario a trace can ask for. */
+static bool is_write(enum fz_opcode c)
+{
+	return c == FZ_OP_PUT || c == FZ_OP_GPUT || c == FZ_OP_DEL ||
+	       c == FZ_OP_GDEL || c == FZ_OP_CLEAR || c == FZ_OP_INC;
+}
+
+static void op_reenter(exec_ctx *x, const fz_op *op, const fz_op *outer)
+{
+	if (op->at == FZ_REENTER_EQUAL && outer && !is_write(outer->code) &&
+	    is_write(op->inner->code)) {
+		malformed(x, "reenter equal: a write inside a read's callback is "
+		          "an undetectable race");
+		return;
+	}
+	x->inner = op->inner;
+	x->inner_at = op->at;
+}
+
+static void run_op(exec_ctx *x, const fz_op *op)
+{
+	switch (op->code) {
+	case FZ_OP_PUT:
+	case FZ_OP_GPUT: op_put(x, op); break;
+	case FZ_OP_INC: op_inc(x, op); break;
+	case FZ_OP_GET:
+	case FZ_OP_GGET: op_get(x, op); break;
+	case FZ_OP_DEL:
+	case FZ_OP_GDEL: op_del(x, op); break;
+	case FZ_OP_LEN: op_len(x); break;
+	case FZ_OP_CLEAR: op_clear(x); break;
+	case FZ_OP_ITER: op_iter(x); break;
+	case FZ_OP_DUMP: {
+		gomap_textbuf tb = {0};
+		gomap_dump_text(x->m, &tb);
+		emit(x, "%s", fz_textbuf_cstr(&tb));
+		gomap_textbuf_free(&tb);
+		break;
+	}
+	case FZ_OP_CHECK: check_invariants(x); break;
+	case FZ_OP_ITER_START: op_iter_start(x, op); break;
+	case FZ_OP_ITER_NEXT: op_iter_next(x, op); break;
+	case FZ_OP_ITER_STOP: stop_iterator(x, op->iter); break;
+	case FZ_OP_FAIL_ALLOC: x->fail_countdown = op->n; break;
+	case FZ_OP_REENTER: break; /* armed by the main loop */
+	case FZ_OP_EXPECT_FATAL: op_expect_fatal(x, op); break;
+	case FZ_OP_COUNT: break;
+	}
+}
+
+/* gomap_check after every operation on a small map, then whenever the ops
+ * since the last check add up to a 64th of the map: linear in total. */
+static void periodic_check(exec_ctx *x)
+{
+	size_t below = x->o->check_all_below ? x->o->check_all_below : 256;
+	size_t n = gomap_len(x->m);
+	if (n > below && ++x->since_check * 64 < n)
+		return;
+	x->since_check = 0;
+	check_invariants(x);
+}
+
+/* At the end: every reference entry is in the core with its value, and the
+ * counts agree (the check's I5 rules out duplicates). */
+static void compare_contents(exec_ctx *x)
+{
+	size_t n = 0;
+	orc_pair *snap = orc_snapshot(x->model, &n);
+	gomap_textbuf kb = {0}, eb = {0}, wb = {0};
+	for (size_t i = 0; i < n && !x->v->failed; i++) {
+		if (orc_is_nan_key(x->kt, snap[i].key))
+			continue;
+		bool found;
+		const void *e = gomap_access2(x->m, snap[i].key, &found);
+		if (!found)
+			fail(x, "content.missing", key_text(x, snap[i].key, &kb),
+			     "absent");
+		else if (!orc_values_equal(x->et, snap[i].elem, e))
+			fail(x, "content.value", elem_text(x, snap[i].elem, &wb),
+			     elem_text(x, e, &eb));
+	}
+	free(snap);
+	gomap_textbuf_free(&kb);
+	gomap_textbuf_free(&eb);
+	gomap_textbuf_free(&wb);
+	if (!x->v->failed && gomap_len(x->m) != orc_len(x->model))
+		fail(x, "content.len", "the model's count", "another count");
+}
+
+static orc_valtype valtype_of(fz_vtype t)
+{
+	orc_valtype v = {ORC_MEM, t.size};
+	if (t.kind == FZ_KIND_F64)
+		v.kind = ORC_F64;
+	else if (t.kind == FZ_KIND_STR)
+		v.kind = ORC_STR;
+	return v;
+}
+
+static int setup(exec_ctx *x)
+{
+	const fz_header *h = &x->p->hdr;
+	gomap_keytype key = h->key;
+	if (program_reenters(x->p)) {
+		x->real_key = h->key;
+		key.hash = reenter_hash;
+		key.equal = reenter_equal;
+		key.user = x;
+	}
+	if (gomap_type_init(&x->t, &key, &h->elem) != GOMAP_OK) {
+		malformed(x, "a key/elem type the core accepts");
+		return -1;
+	}
+	gomap_hooks hooks = {
+		.alloc = counting_alloc, .free = counting_free, .alloc_ctx = x,
+		.rand_seed = h->seed, .fail = record_failure, .fail_ctx = x,
+		.hashkey0 = h->hashkey,
+	};
+	int st;
+	x->m = gomap_make(&x->t, h->hint, &hooks, &st);
+	x->kt = valtype_of(h->key_kind);
+	x->et = valtype_of(h->elem_kind);
+	x->model = orc_model_new(x->kt, x->et);
+	if (x->m == NULL || x->model == NULL) {
+		fail(x, "setup.nomem", "a map", gomap_strerror(st));
+		return -1;
+	}
+	return 0;
+}
+
+static void teardown(exec_ctx *x)
+{
+	for (int i = 0; i < FZ_ITERATORS; i++)
+		stop_iterator(x, i);
+	gomap_destroy(x->m);
+	orc_model_free(x->model);
+}
+
+int orc_exec(const fz_program *p, const orc_exec_opts *opts, orc_verdict *v)
+{
+	memset(v, 0, sizeof *v);
+	exec_ctx x = {.p = p, .o = opts, .v = v};
+	if (setup(&x) == 0) {
+		for (size_t i = 0; i < p->nops && !v->failed; i++) {
+			const fz_op *op = &p->ops[i];
+			x.op = op;
+			x.index = i;
+			if (op->code == FZ_OP_REENTER) {
+				op_reenter(&x, op, i + 1 < p->nops ? &p->ops[i + 1] : NULL);
+				continue;
+			}
+			bool was_fatal = x.fatal;
+			run_op(&x, op);
+			if (fz_ops[op->code].flags & FZ_F_MAPOP)
+				x.inner = NULL; /* reenter arms one operation only */
+			if (x.fatal && !was_fatal) {
+				emit(&x, "fatal %s\n", x.fatal_msg);
+				if (i + 1 >= p->nops ||
+				    p->ops[i + 1].code != FZ_OP_EXPECT_FATAL)
+					fail(&x, "fatal.unexpected", "no fatal error",
+					     x.fatal_msg);
+			}
+			if (x.fatal)
+				continue; /* the map is dead: nothing more to check */
+			if (opts->dump_each && op->code != FZ_OP_DUMP)
+				run_op(&x, &(fz_op){.code = FZ_OP_DUMP});
+			if (!v->failed)
+				periodic_check(&x);
+		}
+		x.op = NULL;
+		x.index = p->nops;
+		if (!v->failed && !x.fatal) {
+			check_invariants(&x);
+			compare_contents(&x);
+		}
+	}
+	teardown(&x);
+	if (v->malformed)
+		return 2;
+	return v->failed ? 1 : 0;
+}

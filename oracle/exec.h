@@ -1,0 +1,33 @@
+/* The lockstep executor: runs one program on the core and on the reference
+ * model together and says, after every operation, whether they agree and
+ * whether the core's structure is sound.  The only code that sees both.
+ *
+ *     program ─ exec ┬─ core  (gomap_*)      ┐
+ *                    └─ model (orc_*)        ┴─ compare + gomap_check ─ verdict
+ */
+#ifndef ORC_EXEC_H
+#define ORC_EXEC_H
+
+#include <stdio.h>
+
+#include "program.h"
+#include "verdict.h"
+
+typedef struct orc_exec_opts {
+	FILE *out;          /* the trace's printed lines; NULL prints nothing */
+	bool dump_each;     /* a dump block after every operation */
+	/* gomap_check after every operation while the map holds at most this
+	 * many entries, then on a cadence that keeps the total cost linear;
+	 * always at the end.  0 means the default (256). */
+	size_t check_all_below;
+	/* Call the generic and fast entry points as the program says (true),
+	 * or force the generic path everywhere (false is for tests). */
+	bool honour_paths;
+} orc_exec_opts;
+
+/* Runs p (its header must carry a seed).  Returns 0 when core and model
+ * agreed on everything and every invariant held, 1 on a failure, 2 when
+ * the program cannot run (v->malformed); *v says which. */
+int orc_exec(const fz_program *p, const orc_exec_opts *opts, orc_verdict *v);
+
+#endif

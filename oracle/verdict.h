@@ -1,0 +1,30 @@
+/* A verdict: what the executor concluded about one run.  A failure names a
+ * stable check id (what kind of disagreement: "get.value", "invariant.I4",
+ * "iter.duplicate", ...), the operation and its line, and what was
+ * expected against what was seen.  Fuzz triage de-duplicates crashes by
+ * check id; the minimizer keeps a candidate only if it fails the same. */
+#ifndef ORC_VERDICT_H
+#define ORC_VERDICT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct orc_verdict {
+	bool failed;
+	bool malformed;     /* the program cannot run as written (exit 2) */
+	char check[48];     /* stable check id */
+	size_t op_index;    /* 0-based index of the operation, or nops at end */
+	uint32_t line;      /* its trace line (0 for a binary program) */
+	char op[256];       /* the operation in trace syntax */
+	char expected[512];
+	char seen[512];
+} orc_verdict;
+
+/* Records a failure (the first one wins). */
+void orc_verdict_fail(orc_verdict *v, const char *check, const char *expected,
+                      const char *seen);
+/* One line: "FILE:LINE: CHECK: OP: expected E, saw S". */
+void orc_verdict_print(const orc_verdict *v, const char *file, void *stream);
+
+#endif
