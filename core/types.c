@@ -185,6 +185,11 @@ static void put_str_byte(gomap_textbuf *out, uint8_t b)
 static void format_str(const void *value, size_t size, gomap_textbuf *out)
 {
 	gomap_str s = read_str(value);
+	/* A key slot emptied by the faststr delete keeps its length with a
+	 * NULL pointer; an iterator that stood on it reads it as "" (as the Go
+	 * cross-check does). */
+	if (s.ptr == NULL)
+		s.len = 0;
 	gomap_textbuf_putc(out, '"');
 	for (size_t i = 0; i < s.len; i++)
 		put_str_byte(out, s.ptr[i]);

@@ -256,88 +256,18 @@ const char *fz_literal_guess(const char *tok, size_t len)
 	return NULL;
 }
 
-static void format_f64(double d, gomap_textbuf *out)
-{
-	if (isnan(d))
-		gomap_textbuf_puts(out, "nan");
-	else if (isinf(d))
-		gomap_textbuf_puts(out, d < 0 ? "-inf" : "inf");
-	else if (d == 0 && signbit(d))
-		gomap_textbuf_puts(out, "-0");
-	else
-		gomap_textbuf_printf(out, "%.17g", d);
-}
-
-static void format_str(gomap_str s, gomap_textbuf *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	gomap_textbuf_putc(out, '"');
-	for (size_t i = 0; i < s.len; i++) {
-		uint8_t c = s.ptr[i];
-		if (c == '"' || c == '\\') {
-			gomap_textbuf_putc(out, '\\');
-			gomap_textbuf_putc(out, (char)c);
-		} else if (c >= 0x20 && c <= 0x7e) {
-			gomap_textbuf_putc(out, (char)c);
-		} else {
-			gomap_textbuf_puts(out, "\\x");
-			gomap_textbuf_putc(out, hex[c >> 4]);
-			gomap_textbuf_putc(out, hex[c & 15]);
-		}
-	}
-	gomap_textbuf_putc(out, '"');
-}
-
-static void format_bytes(const uint8_t *b, uint32_t n, gomap_textbuf *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	uint32_t end = n;
-	while (end > 1 && b[end - 1] == 0)
-		end--; /* trailing zero bytes dropped, at least one kept */
-	gomap_textbuf_putc(out, 'x');
-	for (uint32_t i = 0; i < end; i++) {
-		gomap_textbuf_putc(out, hex[b[i] >> 4]);
-		gomap_textbuf_putc(out, hex[b[i] & 15]);
-	}
-}
-
+/* Printing is the core's: the built-in descriptors' format callbacks are
+ * the one canonical printer, shared by dumps and observations. */
 void fz_literal_format(fz_vtype t, const void *value, gomap_textbuf *out)
 {
-	switch (t.kind) {
-	case FZ_KIND_U8: {
-		uint8_t v;
-		memcpy(&v, value, sizeof v);
-		gomap_textbuf_printf(out, "%u", (unsigned)v);
-		return;
-	}
-	case FZ_KIND_U32: {
-		uint32_t v;
-		memcpy(&v, value, sizeof v);
-		gomap_textbuf_printf(out, "%lu", (unsigned long)v);
-		return;
-	}
-	case FZ_KIND_U64: {
-		uint64_t v;
-		memcpy(&v, value, sizeof v);
-		gomap_textbuf_printf(out, "%llu", (unsigned long long)v);
-		return;
-	}
-	case FZ_KIND_F64: {
-		double d;
-		memcpy(&d, value, sizeof d);
-		format_f64(d, out);
-		return;
-	}
-	case FZ_KIND_STR: {
-		gomap_str s;
-		memcpy(&s, value, sizeof s);
-		format_str(s, out);
-		return;
-	}
-	case FZ_KIND_BYTES:
-		format_bytes(value, t.size, out);
-		return;
-	}
+	char name[16];
+	fz_vtype_name(t, name, sizeof name);
+	gomap_keytype kt;
+	gomap_elemtype et;
+	if (gomap_key_by_name(name, &kt))
+		kt.format(value, kt.size, out);
+	else if (gomap_elem_by_name(name, &et))
+		et.format(value, et.size, out);
 }
 
 const char *fz_textbuf_cstr(gomap_textbuf *tb)
