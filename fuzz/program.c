@@ -141,12 +141,13 @@ int fz_program_set_header(fz_program *p, const char *key_kind,
 
 static bool msg_is_canonical(const char *m)
 {
-	/* Words of printable ASCII joined by single spaces: what the parser
-	 * produces, and what prints back unchanged. */
+	/* Words of printable ASCII without '"' joined by single spaces: what
+	 * prints back unchanged and tokenizes the same way again. */
 	if (m == NULL || *m == '\0' || *m == ' ')
 		return false;
 	for (const char *c = m; *c; c++) {
-		if (*c == ' ' ? (c[1] == ' ' || c[1] == '\0') : (*c < 0x21 || *c > 0x7e))
+		if (*c == ' ' ? (c[1] == ' ' || c[1] == '\0')
+		              : (*c < 0x21 || *c > 0x7e || *c == '"'))
 			return false;
 	}
 	return true;
@@ -207,7 +208,7 @@ static int check_shape(const fz_program *p, const fz_op *op, fz_error *err)
 	}
 	if (a == FZ_ARGS_MSG && !msg_is_canonical(op->msg)) {
 		fz_error_set(err, p->file, line,
-		             "%s: the message must be words separated by single spaces",
+		             "%s: the message must be printable ASCII words without '\"', separated by single spaces",
 		             info->name);
 		return -1;
 	}

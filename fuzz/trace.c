@@ -341,6 +341,11 @@ static int parse_op(struct fz_parser *ps, struct fz_tok *t, int ntok, fz_op *op,
 		break;
 	case FZ_ARGS_MSG: {
 		char *m = ps->msgbuf;
+		if (memchr(t[1].s, '\0', (size_t)(t[ntok - 1].s + t[ntok - 1].n - t[1].s))) {
+			fz_error_set(ps->err, ps->p->file, ps->line,
+			             "%s: NUL byte in the message", info->name);
+			return -1;
+		}
 		for (int i = 1; i < ntok; i++) {
 			if (i > 1)
 				*m++ = ' ';

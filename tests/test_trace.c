@@ -223,6 +223,8 @@ GM_TEST(trace__placement_errors)
 	             "t.trace:3: dump cannot be the outer operation of the reenter on line 2 (want a map operation)");
 	expect_error("map u64 u8\nexpect-fatal concurrent map writes\n",
 	             "t.trace:2: expect-fatal must follow a map operation");
+	expect_error("map u64 u8\nput 1 1\nexpect-fatal bad \"map\" state\n",
+	             "t.trace:3: expect-fatal: the message must be printable ASCII words without '\"', separated by single spaces");
 	expect_error("map u64 u8\nput 1 1\ncheck\nexpect-fatal concurrent map writes\n",
 	             "t.trace:4: expect-fatal must follow a map operation");
 	expect_error("map u64 u8\nput 1 1\nexpect-fatal concurrent map writes\n\n# fine\nlen\n",
