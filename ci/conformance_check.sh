@@ -1,0 +1,151 @@
+#!/bin/sh
+# Conformance traces (corpus/conformance/*.trace) as CTest tests.
+#
+#   conformance_check.sh replay GOMAP TRACE EXPECTED
+#       Run `GOMAP replay TRACE` from the trace's directory (so a malformed
+#       trace's message names the bare file) and require its stdout to equal
+#       EXPECTED and its exit status to be 0, or what the trace's
+#       `# expect-status: N` comment says; every `# expect-stderr: TEXT`
+#       comment is a string stderr must contain.
+#
+#   conformance_check.sh cross GOMAP GOCHECK TRACE...
+#       Replay each TRACE with --dump-each on the C core (GOMAP replay) and
+#       on Go 1.19's runtime map (GOCHECK) and require identical stdout.
+#       When gocheck stops with status 3 (an operation Go cannot follow:
+#       fail-alloc, reenter, expect-fatal) only the lines it printed are
+#       compared, as a prefix of the C output ("compared N of M lines").
+#       The trace's own `dump` lines are dropped first: --dump-each already
+#       dumps after every operation, and the two replayers disagree on
+#       whether a `dump` line gets a second dump-each block.
+#
+#   conformance_check.sh random GOMAP GOCHECK GENERATOR
+#       Run `python3 GENERATOR OUTDIR` (fixed seeds) and cross-check every
+#       trace it writes.
+#
+# Prints a unified diff on any mismatch; exit 0 when everything agreed.
+set -u
+mode=${1:-}
+[ $# -ge 1 ] && shift
+
+abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
+directive() { sed -n "s/^# $2: //p" "$1"; }
+
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+replay() {
+	gomap=$(abs "$1") trace=$2 expected=$3
+	want_status=$(directive "$trace" expect-status | head -n 1)
+	dir=$(dirname "$trace") base=$(basename "$trace")
+	(cd "$dir" && "$gomap" replay "$base") >"$tmp/out" 2>"$tmp/err"
+	status=$?
+	fail=0
+	if [ "$status" != "${want_status:-0}" ]; then
+		echo "FAIL $base: exit status $status, want ${want_status:-0}"
+		sed 's/^/  stderr: /' "$tmp/err"
+		fail=1
+	fi
+	directive "$trace" expect-stderr >"$tmp/want_err"
+	while IFS= read -r line; do
+		if ! grep -qF -- "$line" "$tmp/err"; then
+			echo "FAIL $base: stderr lacks: $line"
+			sed 's/^/  stderr: /' "$tmp/err"
+			fail=1
+		fi
+	done <"$tmp/want_err"
+	if ! diff -u "$expected" "$tmp/out"; then
+		echo "FAIL $base: stdout differs from $(basename "$expected")"
+		fail=1
+	fi
+	[ $fail = 0 ] && echo "ok $base ($(wc -l <"$tmp/out") lines)"
+	return $fail
+}
+
+# cross_one GOMAP GOCHECK TRACE: sets $compared (lines compared).
+cross_one() {
+	gomap=$(abs "$1") gocheck=$(abs "$2") trace=$3
+	base=$(basename "$trace")
+	want_status=$(directive "$trace" expect-status | head -n 1)
+	# Same file name, so messages match; dump lines dropped (see above).
+	mkdir -p "$tmp/x" && sed '/^[[:space:]]*dump[[:space:]]*$/d' "$trace" >"$tmp/x/$base"
+	(cd "$tmp/x" && "$gomap" replay --dump-each "$base") >"$tmp/c.out" 2>"$tmp/c.err"
+	cst=$?
+	(cd "$tmp/x" && "$gocheck" --dump-each "$base") >"$tmp/go.out" 2>"$tmp/go.err"
+	gst=$?
+	compared=0
+	m=$(wc -l <"$tmp/c.out")
+	if [ "${want_status:-0}" = 2 ]; then
+		if [ $cst != 2 ] || [ $gst != 2 ]; then
+			echo "FAIL $base: malformed trace: C exit $cst, Go exit $gst, want 2 and 2"
+			return 1
+		fi
+		echo "ok $base (malformed in both)"
+		return 0
+	fi
+	if [ $cst != 0 ]; then
+		echo "FAIL $base: gomap replay --dump-each exit status $cst"
+		sed 's/^/  stderr: /' "$tmp/c.err"
+		return 1
+	fi
+	case $gst in
+	0)
+		if ! diff -u --label "C $base" --label "Go $base" "$tmp/c.out" "$tmp/go.out"; then
+			echo "FAIL $base: C and Go 1.19 differ"
+			return 1
+		fi
+		compared=$m
+		echo "ok $base: compared $m of $m lines"
+		;;
+	3)
+		n=$(wc -l <"$tmp/go.out")
+		head -n "$n" "$tmp/c.out" >"$tmp/c.prefix"
+		if ! diff -u --label "C $base (first $n lines)" --label "Go $base" \
+			"$tmp/c.prefix" "$tmp/go.out"; then
+			echo "FAIL $base: C and Go 1.19 differ before Go stopped"
+			sed 's/^/  gocheck: /' "$tmp/go.err"
+			return 1
+		fi
+		compared=$n
+		echo "ok $base: compared $n of $m lines ($(head -n 1 "$tmp/go.err"))"
+		;;
+	*)
+		echo "FAIL $base: gocheck exit status $gst"
+		sed 's/^/  stderr: /' "$tmp/go.err"
+		return 1
+		;;
+	esac
+	return 0
+}
+
+cross() {
+	gomap=$1 gocheck=$2
+	shift 2
+	fail=0 total=0 n=0
+	for t in "$@"; do
+		cross_one "$gomap" "$gocheck" "$t" || fail=1
+		total=$((total + compared)) n=$((n + 1))
+	done
+	[ $n -gt 1 ] && echo "$n traces, $total dump-each lines compared"
+	return $fail
+}
+
+case $mode in
+replay)
+	[ $# = 3 ] || { echo "usage: $0 replay GOMAP TRACE EXPECTED" >&2; exit 2; }
+	replay "$@"
+	;;
+cross)
+	[ $# -ge 3 ] || { echo "usage: $0 cross GOMAP GOCHECK TRACE..." >&2; exit 2; }
+	cross "$@"
+	;;
+random)
+	[ $# = 3 ] || { echo "usage: $0 random GOMAP GOCHECK GENERATOR" >&2; exit 2; }
+	mkdir -p "$tmp/rand"
+	python3 "$3" "$tmp/rand" || { echo "FAIL: generator $3"; exit 1; }
+	cross "$1" "$2" "$tmp/rand"/*.trace
+	;;
+*)
+	echo "usage: $0 replay|cross|random ..." >&2
+	exit 2
+	;;
+esac
