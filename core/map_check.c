@@ -180,7 +180,8 @@ static bool check_no_duplicates(checker *c, const chain *ch)
 			refs[n++] = (keyref){gm_hash(mut(m), k), k, d, (unsigned)i};
 		}
 	}
-	qsort(refs, n, sizeof *refs, by_hash);
+	if (n > 1)
+		qsort(refs, n, sizeof *refs, by_hash);
 	for (size_t i = 0; ok && i < n; i++)
 		for (size_t j = i + 1; ok && j < n && refs[j].hash == refs[i].hash; j++)
 			if (gm_key_equal(mut(m), refs[i].key, refs[j].key))

@@ -411,8 +411,10 @@ static void op_iter(exec_ctx *x)
 	for (size_t i = 0; i < n; i++)
 		pairs_add(x, &ref, snap[i].key, snap[i].elem);
 	free(snap);
-	qsort(core.items, core.n, sizeof *core.items, by_text);
-	qsort(ref.items, ref.n, sizeof *ref.items, by_text);
+	if (core.n > 1)
+		qsort(core.items, core.n, sizeof *core.items, by_text);
+	if (ref.n > 1)
+		qsort(ref.items, ref.n, sizeof *ref.items, by_text);
 	emit(x, "iter %zu:", core.n);
 	for (size_t i = 0; i < core.n; i++)
 		emit(x, " %s", core.items[i]);
