@@ -445,4 +445,88 @@ void fz_header_format(const fz_program *p, gomap_textbuf *out)
 	if (h->hashkey != GOMAP_DEFAULT_HASHKEY0)
 		gomap_textbuf_printf(out, " hashkey=0x%llx",
 		                     (unsigned long long)h->hashkey);
+	if (h->hash_mode != FZ_HASH_GO)
+		gomap_textbuf_printf(out, " hash=%s", fz_hash_mode_name(h->hash_mode));
+}
+
+/* ---- hash modes ----------------------------------------------------------- */
+
+static const char *const hash_mode_names[FZ_HASH_MODES] = {
+	"go", "weak", "collide", "tophash"};
+
+const char *fz_hash_mode_name(enum fz_hash_mode m)
+{
+	return (unsigned)m < FZ_HASH_MODES ? hash_mode_names[m] : "?";
+}
+
+bool fz_hash_mode_parse(const char *name, size_t len, enum fz_hash_mode *out)
+{
+	for (int i = 0; i < FZ_HASH_MODES; i++)
+		if (strlen(hash_mode_names[i]) == len &&
+		    memcmp(hash_mode_names[i], name, len) == 0) {
+			*out = (enum fz_hash_mode)i;
+			return true;
+		}
+	return false;
+}
+
+/* The wrapped key type keeps Go's hash function in `user`, through one of
+ * these boxes (a function pointer does not fit a void * in ISO C). */
+static struct hash_box {
+	gomap_hash_fn fn;
+} hash_boxes[16];
+
+static struct hash_box *box_for(gomap_hash_fn fn)
+{
+	for (size_t i = 0; i < sizeof hash_boxes / sizeof hash_boxes[0]; i++) {
+		if (hash_boxes[i].fn == fn)
+			return &hash_boxes[i];
+		if (hash_boxes[i].fn == NULL) {
+			hash_boxes[i].fn = fn;
+			return &hash_boxes[i];
+		}
+	}
+	abort(); /* more distinct built-in hashers than key kinds */
+}
+
+static uint64_t go_hash(const gomap_keytype *kt, const void *key,
+                        uint64_t seed, gomap *m)
+{
+	const struct hash_box *b = kt->user;
+	return b->fn(kt, key, seed, m);
+}
+
+static uint64_t weak_hash(const gomap_keytype *kt, const void *key,
+                          uint64_t seed, gomap *m)
+{
+	return go_hash(kt, key, seed, m) & UINT64_C(0xff00000000000003);
+}
+
+static uint64_t collide_hash(const gomap_keytype *kt, const void *key,
+                             uint64_t seed, gomap *m)
+{
+	return (go_hash(kt, key, seed, m) & UINT64_C(0xff00000000000000)) | 5;
+}
+
+static uint64_t tophash_hash(const gomap_keytype *kt, const void *key,
+                             uint64_t seed, gomap *m)
+{
+	return (go_hash(kt, key, seed, m) & UINT64_C(0x00ffffffffffffff)) |
+	       UINT64_C(0x2a00000000000000);
+}
+
+void fz_program_set_hash_mode(fz_program *p, enum fz_hash_mode m)
+{
+	static const gomap_hash_fn fns[FZ_HASH_MODES] = {
+		NULL, weak_hash, collide_hash, tophash_hash};
+	fz_header *h = &p->hdr;
+	if (h->hash_mode != FZ_HASH_GO) { /* undo the previous wrapping */
+		h->key.hash = ((const struct hash_box *)h->key.user)->fn;
+		h->key.user = NULL;
+	}
+	h->hash_mode = (unsigned)m < FZ_HASH_MODES ? m : FZ_HASH_GO;
+	if (h->hash_mode == FZ_HASH_GO)
+		return;
+	h->key.user = box_for(h->key.hash);
+	h->key.hash = fns[h->hash_mode];
 }

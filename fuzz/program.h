@@ -87,6 +87,22 @@ struct fz_op {
 
 /* ---- the program -------------------------------------------------------- */
 
+/* Hash modes (header option hash=NAME): the key type's hash callback is
+ * Go's, masked so that keys crowd into few buckets.  They exist to reach
+ * long overflow chains and same-size growth from short fuzz inputs.  Only
+ * the reference model can judge such runs: Go has no such hash. */
+enum fz_hash_mode {
+	FZ_HASH_GO,      /* Go's hash, unchanged */
+	FZ_HASH_WEAK,    /* h & 0xff00000000000003: top byte varies, 4 buckets */
+	FZ_HASH_COLLIDE, /* top byte varies, low bits constant: one bucket */
+	FZ_HASH_TOPHASH, /* top byte constant, low bits vary: every slot of a
+	                    chain has the same tophash, so equal runs often */
+	FZ_HASH_MODES
+};
+
+/* "go", "weak", "collide", "tophash". */
+const char *fz_hash_mode_name(enum fz_hash_mode m);
+bool fz_hash_mode_parse(const char *name, size_t len, enum fz_hash_mode *out);
 typedef struct fz_header {
 	fz_vtype key_kind, elem_kind;
 	char key_name[16], elem_name[16];   /* "u64", "bytes300" */
@@ -96,6 +112,7 @@ typedef struct fz_header {
 	uint64_t seed;
 	bool has_seed;                      /* without it the tool picks one */
 	uint64_t hashkey;                   /* GOMAP_DEFAULT_HASHKEY0 unless given */
+	enum fz_hash_mode hash_mode;        /* FZ_HASH_GO unless given (hash=) */
 } fz_header;
 
 /* A failure with its place: text is "FILE:LINE: message". */
@@ -132,6 +149,10 @@ void fz_program_free(fz_program *p);
  * defaults; set them directly afterwards.  Returns 0, or -1 with *err. */
 int fz_program_set_header(fz_program *p, const char *key_kind,
                           const char *elem_kind, fz_error *err);
+
+/* Sets hdr.hash_mode and wraps hdr.key.hash accordingly; call after the
+ * kinds are set.  The wrapper keeps Go's hash in hdr.key.user. */
+void fz_program_set_hash_mode(fz_program *p, enum fz_hash_mode m);
 
 /* Appends a copy of *op.  Key, elem, message and inner operation are
  * copied deeply into the program's arena (a str key gets its own copy of

@@ -110,12 +110,12 @@ static int parse_header(struct fz_parser *ps, int ntok)
 	if (fz_program_set_header(p, kname, ename, ps->err) != 0)
 		return -1;
 
-	bool seen[3] = {false, false, false};
-	static const char *const names[3] = {"hint", "seed", "hashkey"};
+	bool seen[4] = {false, false, false, false};
+	static const char *const names[4] = {"hint", "seed", "hashkey", "hash"};
 	for (int i = 3; i < ntok; i++) {
 		const char *eq = memchr(t[i].s, '=', t[i].n);
 		int which = -1;
-		for (int w = 0; eq && w < 3; w++)
+		for (int w = 0; eq && w < 4; w++)
 			if ((size_t)(eq - t[i].s) == strlen(names[w]) &&
 			    memcmp(t[i].s, names[w], strlen(names[w])) == 0)
 				which = w;
@@ -132,6 +132,16 @@ static int parse_header(struct fz_parser *ps, int ntok)
 		seen[which] = true;
 		const char *v = eq + 1;
 		size_t vn = t[i].n - (size_t)(v - t[i].s);
+		if (which == 3) {
+			enum fz_hash_mode hm;
+			if (!fz_hash_mode_parse(v, vn, &hm)) {
+				fail(ps, "bad %s: want go, weak, collide or tophash%s",
+				     t[i].s, t[i].n, NULL);
+				return -1;
+			}
+			fz_program_set_hash_mode(p, hm);
+			continue;
+		}
 		bool neg = which == 0 && vn > 0 && v[0] == '-';
 		uint64_t u;
 		const char *why = fz_parse_uint(v + neg, vn - neg, &u);
