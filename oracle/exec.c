@@ -670,6 +670,9 @@ int orc_exec(const fz_program *p, const orc_exec_opts *opts, orc_verdict *v)
 			check_invariants(&x);
 			compare_contents(&x);
 		}
+		char msg[256];
+		if (!v->failed && orc_fsck(x.model, msg, sizeof msg) != 0)
+			fail(&x, "oracle.fsck", "uthash's structure check to pass", msg);
 	}
 	teardown(&x);
 	if (v->malformed)
