@@ -76,16 +76,28 @@ static inline bool gm_str_equal(gomap_str a, gomap_str b)
  * tophash first; fast32/64 compare the key bits of every non-empty slot
  * (a deleted integer key keeps its stale bits, so the emptiness test is
  * what hides it, rule 19). */
+/* The key slot, with the slot size a constant on the fast paths. */
+GM_INLINE uint8_t *gm_key_slot_of(const gomap_type *t, uint8_t *b, uintptr_t i,
+                                  enum gomap_fast_kind kind)
+{
+	switch (kind) {
+	case GOMAP_FAST_32: return b + GM_DATA_OFFSET + i * 4;
+	case GOMAP_FAST_64: return b + GM_DATA_OFFSET + i * 8;
+	case GOMAP_FAST_STR: return b + GM_DATA_OFFSET + i * sizeof(gomap_str);
+	default: return gm_key_slot(t, b, i);
+	}
+}
+
 GM_INLINE bool gm_slot_matches(gomap *m, uint8_t *b, uintptr_t i, uint8_t top,
                                const void *key, enum gomap_fast_kind kind)
 {
 	const gomap_type *t = &m->t;
-	uint8_t *slot = gm_key_slot(t, b, i);
+	uint8_t *slot = gm_key_slot_of(t, b, i, kind);
 	switch (kind) {
-	case GOMAP_FAST_32:
-		return !gm_is_empty(b[i]) && gm_load32(slot) == gm_load32(key);
+	case GOMAP_FAST_32: /* key first, as Go: a miss never reads tophash */
+		return gm_load32(slot) == gm_load32(key) && !gm_is_empty(b[i]);
 	case GOMAP_FAST_64:
-		return !gm_is_empty(b[i]) && gm_load64(slot) == gm_load64(key);
+		return gm_load64(slot) == gm_load64(key) && !gm_is_empty(b[i]);
 	case GOMAP_FAST_STR:
 		return b[i] == top &&
 		       gm_str_equal(gm_load_str(slot), gm_load_str(key));
@@ -229,18 +241,27 @@ GM_INLINE const void *gm_access_body(gomap *m, const void *key,
  * from the reserve) and, for an indirect elem, hangs a zeroed object in
  * the elem slot.  Go: the tail of mapassign. */
 GM_INLINE void gm_store_new_entry(gomap *m, uint8_t *b, uintptr_t i,
-                                  uint8_t top, const void *key)
+                                  uint8_t top, const void *key,
+                                  enum gomap_fast_kind kind)
 {
 	const gomap_type *t = &m->t;
-	uint8_t *kslot = gm_key_slot(t, b, i);
-	void *kdst = kslot;
-	if (t->indirectkey) {
-		kdst = gm_take_key_obj(m);
-		gm_store_ptr(kslot, kdst);
-	}
+	uint8_t *kslot = gm_key_slot_of(t, b, i, kind);
 	if (t->indirectelem)
 		gm_store_ptr(gm_elem_slot(t, b, i), gm_take_elem_obj(m));
-	memcpy(kdst, key, t->key.size);
+	if (kind == GOMAP_FAST_32) {
+		memcpy(kslot, key, 4);
+	} else if (kind == GOMAP_FAST_64) {
+		memcpy(kslot, key, 8);
+	} else if (kind == GOMAP_FAST_STR) {
+		memcpy(kslot, key, sizeof(gomap_str));
+	} else {
+		void *kdst = kslot;
+		if (t->indirectkey) {
+			kdst = gm_take_key_obj(m);
+			gm_store_ptr(kslot, kdst);
+		}
+		memcpy(kdst, key, t->key.size);
+	}
 	b[i] = top;
 	m->count++;
 }
@@ -359,7 +380,7 @@ search_done:
 		insb = gm_newoverflow(m, b); /* the chain is full (rule 29) */
 		insi = 0;
 	}
-	gm_store_new_entry(m, insb, insi, top, key);
+	gm_store_new_entry(m, insb, insi, top, key, kind);
 done:
 	if (!(m->flags & GM_HASH_WRITING)) {
 		gm_fail(m, GOMAP_FATAL, GM_MSG_CONCURRENT_WRITES);

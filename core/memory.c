@@ -13,12 +13,6 @@
 
 #include <stdlib.h>
 
-static void *default_alloc(void *ctx, size_t size)
-{
-	(void)ctx;
-	return malloc(size);
-}
-
 static void default_free(void *ctx, void *p, size_t size)
 {
 	(void)ctx;
@@ -31,11 +25,17 @@ void *gm_alloc(gomap *m, size_t size)
 	size_t total = sizeof(gm_block) + size;
 	if (total < size)
 		return NULL;
-	gm_block *blk = m->hooks.alloc ? m->hooks.alloc(m->hooks.alloc_ctx, total)
-	                               : default_alloc(NULL, total);
+	gm_block *blk;
+	if (m->hooks.alloc) {
+		blk = m->hooks.alloc(m->hooks.alloc_ctx, total);
+		if (blk)
+			memset(blk, 0, total);
+	} else {
+		/* fresh pages arrive zeroed, as Go's do: no second pass */
+		blk = calloc(1, total);
+	}
 	if (blk == NULL)
 		return NULL;
-	memset(blk, 0, total);
 	blk->size = size;
 	m->mem.total_bytes += total;
 	return gm_payload(blk);
