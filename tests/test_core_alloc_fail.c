@@ -1,0 +1,144 @@
+/* Allocation failure (docs/design.md, "Allocation failure"): an
+ * operation whose N-th allocation fails returns GOMAP_ENOMEM and leaves
+ * the map exactly as it was (dump text, random state and gomap_check),
+ * for every N until the operation needs no more; then it succeeds. */
+#include <math.h>
+#include <string.h>
+
+#include "support/core_helpers.h"
+#include "map_internal.h"
+
+typedef int (*op_fn)(gomap *m, uint64_t arg);
+
+/* Fails allocation 1, 2, ... of op(m, arg) until it succeeds; returns how
+ * many attempts failed. */
+static long fail_each_allocation(ct_env *e, gomap *m, op_fn op, uint64_t arg)
+{
+	char *before = ct_dump(m);
+	long n;
+	for (n = 1; n < 1000; n++) {
+		ct_alloc_arm(e, n);
+		long nfailed = e->alloc.nfailed;
+		int st = op(m, arg);
+		if (st == GOMAP_OK) {
+			GM_EXPECT_EQ_U(e->alloc.nfailed, nfailed); /* no fault hit */
+			break;
+		}
+		GM_EXPECT_EQ_U(st, GOMAP_ENOMEM);
+		GM_EXPECT_EQ_U(e->alloc.nfailed, nfailed + 1);
+		CT_EXPECT_DUMP(m, before);
+		CT_CHECK(m);
+	}
+	ct_alloc_arm(e, 0);
+	free(before);
+	CT_CHECK(m);
+	return n - 1;
+}
+
+static int put_u64(gomap *m, uint64_t k) { return ct_put(m, k, k + 1); }
+static int del_u64(gomap *m, uint64_t k) { return ct_del(m, k); }
+static int put_nan(gomap *m, uint64_t k) { return ct_put_f(m, NAN, k); }
+
+static int put_big(gomap *m, uint64_t k)
+{
+	uint8_t key[129] = {0};
+	memcpy(key + 60, &k, 8);
+	void *e;
+	int st = gomap_assign(m, key, &e);
+	if (st == GOMAP_OK)
+		memcpy(e, &k, 8);
+	return st;
+}
+
+static char strs[400][16];
+static int put_str(gomap *m, uint64_t k)
+{
+	snprintf(strs[k], sizeof strs[k], "s%llu", (unsigned long long)k);
+	return ct_put_s(m, strs[k], k);
+}
+
+/* The first put of a small map (its bucket), the 9th (growth 0 -> 1)
+ * and the 27th (growth 2 -> 3 with evacuation in the same insert). */
+GM_TEST(alloc_fail__insert_that_starts_growth_changes_nothing)
+{
+	ct_env e;
+	ct_env_init(&e, 4, CT_HOOK_ALLOC);
+	gomap *m = ct_make(&e, "u64", "u64", 0);
+	GM_EXPECT(fail_each_allocation(&e, m, put_u64, 0) >= 1);
+	for (uint64_t k = 1; k < 8; k++)
+		ct_put(m, k, k + 1);
+	GM_EXPECT(fail_each_allocation(&e, m, put_u64, 8) >= 1);
+	GM_EXPECT_EQ_U(ct_hdr(m).B, 1);
+	for (uint64_t k = 9; k < 26; k++)
+		ct_put(m, k, k + 1);
+	GM_EXPECT(fail_each_allocation(&e, m, put_u64, 26) >= 1);
+	GM_EXPECT(ct_hdr(m).growing && ct_hdr(m).B == 3);
+	for (uint64_t k = 0; k < 27; k++) {
+		uint64_t v;
+		GM_EXPECT(ct_get(m, k, &v) && v == k + 1);
+	}
+	gomap_destroy(m);
+	GM_EXPECT_EQ_U(e.alloc.live_blocks, 0);
+}
+
+/* Every insert of a long sequence (growths, evacuations that need heap
+ * overflow buckets, spare pools running out) and deletes during growth,
+ * for u64 and str keys. */
+GM_TEST(alloc_fail__every_insert_and_delete_of_a_sequence)
+{
+	for (int str = 0; str < 2; str++) {
+		ct_env e;
+		ct_env_init(&e, 6, CT_HOOK_ALLOC);
+		gomap *m = ct_make(&e, str ? "str" : "u64", "u64", 0);
+		long failures = 0;
+		int growing_ops = 0;
+		for (uint64_t k = 0; k < 300; k++) {
+			growing_ops += ct_hdr(m).growing;
+			failures += fail_each_allocation(&e, m, str ? put_str : put_u64,
+			                                 k * (str ? 1 : 0x10001));
+		}
+		GM_EXPECT(growing_ops > 20);
+		GM_EXPECT(failures > 5);
+		GM_EXPECT_EQ_U(gomap_len(m), 300);
+		if (!str) /* deletes reserve for their growWork */
+			for (uint64_t k = 300; k < 400; k++)
+				put_u64(m, k * 0x10001);
+		for (uint64_t k = 0; !str && k < 100; k++)
+			fail_each_allocation(&e, m, del_u64, k * 0x10001);
+		gomap_destroy(m);
+		GM_EXPECT_EQ_U(e.alloc.live_blocks, 0);
+	}
+}
+
+/* Indirect keys and elems: their objects are allocated before any change. */
+GM_TEST(alloc_fail__indirect_key_and_elem_objects)
+{
+	ct_env e;
+	ct_env_init(&e, 8, CT_HOOK_ALLOC);
+	gomap *m = ct_make(&e, "bytes129", "bytes200", 0);
+	long failures = 0;
+	for (uint64_t k = 0; k < 120; k++)
+		failures += fail_each_allocation(&e, m, put_big, k);
+	GM_EXPECT(failures >= 240); /* at least key and elem object each */
+	GM_EXPECT_EQ_U(gomap_len(m), 120);
+	gomap_destroy(m);
+	GM_EXPECT_EQ_U(e.alloc.live_blocks, 0);
+}
+
+/* A NaN insert that fails draws its random hash again on retry: the
+ * default generator's state is rewound (the dump's rand= is unchanged). */
+GM_TEST(alloc_fail__nan_insert_rewinds_the_random_state)
+{
+	ct_env e;
+	ct_env_init(&e, 8, CT_HOOK_ALLOC);
+	gomap *m = ct_make(&e, "f64", "u64", 0);
+	long failures = 0;
+	for (uint64_t k = 0; k < 60; k++)
+		failures += fail_each_allocation(&e, m, put_nan, k);
+	GM_EXPECT(failures > 3);
+	GM_EXPECT_EQ_U(gomap_len(m), 60);
+	gomap_destroy(m);
+	GM_EXPECT_EQ_U(e.alloc.live_blocks, 0);
+}
+
+GM_TEST_MAIN()
