@@ -1,0 +1,611 @@
+/* bytes -> program (the layout is in decode.h).  A data producer that
+ * never rejects input: every byte string is a program, and the decoder
+ * only generates operations fz_program_append accepts and the executor can
+ * run (no reenter or expect-fatal outside the faults target; there, only
+ * scenarios whose outcome the decoder predicts exactly). */
+#include "decoder.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- targets and their opcode tables ------------------------------------ */
+
+static const char *const target_names[FZ_TARGETS] = {"ops", "iter", "faults"};
+
+const char *fz_target_name(enum fz_target t)
+{
+	return (unsigned)t < FZ_TARGETS ? target_names[t] : "?";
+}
+
+bool fz_target_parse(const char *name, enum fz_target *out)
+{
+	for (int i = 0; i < FZ_TARGETS; i++)
+		if (!strcmp(name, target_names[i])) {
+			*out = (enum fz_target)i;
+			return true;
+		}
+	return false;
+}
+
+/* How many of the 256 opcode byte values each class gets, per target. */
+static const uint8_t weights[FZ_TARGETS][FZ_CLASSES] = {
+	/*            put get del inc len clr itr chk dmp its itn itp blk lk  le  fa  re */
+	[FZ_TARGET_OPS]    = {60, 40, 40, 8, 6, 3, 4, 2, 1, 8, 16, 4, 24, 20, 20, 0, 0},
+	[FZ_TARGET_ITER]   = {40, 12, 36, 4, 4, 6, 6, 2, 0, 30, 60, 10, 26, 10, 10, 0, 0},
+	[FZ_TARGET_FAULTS] = {40, 20, 30, 4, 2, 4, 4, 2, 0, 14, 16, 4, 20, 10, 10, 36, 40},
+};
+
+static uint8_t class_table[FZ_TARGETS][256];
+static bool class_ready;
+
+static void build_tables(void)
+{
+	if (class_ready)
+		return;
+	for (int t = 0; t < FZ_TARGETS; t++) {
+		int b = 0;
+		for (int c = 0; c < FZ_CLASSES; c++)
+			for (int w = 0; w < weights[t][c] && b < 256; w++)
+				class_table[t][b++] = (uint8_t)c;
+		while (b < 256) /* the weights add up to 256; pad just in case */
+			class_table[t][b++] = FZ_C_PUT;
+	}
+	class_ready = true;
+}
+
+int fz_class_byte(enum fz_target t, enum fz_class c)
+{
+	build_tables();
+	for (int b = 0; b < 256; b++)
+		if (class_table[t][b] == c)
+			return b;
+	return -1;
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+static uint64_t rd64(const uint8_t *p)
+{
+	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
+
+/* Fills a value of kind t from a 32-bit number x; what fresh keys and
+ * derived elems share.  Strings: decimal x, or with the top bit a run of
+ * (x & 0x1ff) copies of one letter (long strings from short inputs). */
+static void value_from(fz_vtype t, uint32_t x, void *out, uint8_t *strbuf)
+{
+	switch (t.kind) {
+	case FZ_KIND_U8: { uint8_t v = (uint8_t)x; memcpy(out, &v, 1); break; }
+	case FZ_KIND_U32: memcpy(out, &x, 4); break;
+	case FZ_KIND_U64: { uint64_t v = x; memcpy(out, &v, 8); break; }
+	case FZ_KIND_F64: {
+		static const double special[8] = {NAN, -0.0, 0.0, INFINITY,
+		                                  -INFINITY, 5e-324, DBL_MAX, 1.0};
+		double v = (x >> 24) == 0xff ? special[x & 7]
+		                             : (double)(int32_t)x / 2;
+		memcpy(out, &v, 8);
+		break;
+	}
+	case FZ_KIND_STR: {
+		gomap_str s = {strbuf, 0};
+		if (x & 0x80000000u) {
+			s.len = x & 0x1ff;
+			memset(strbuf, 'a' + (int)((x >> 16) % 26), s.len);
+		} else {
+			s.len = (size_t)snprintf((char *)strbuf, 16, "%u", x);
+		}
+		memcpy(out, &s, sizeof s);
+		break;
+	}
+	case FZ_KIND_BYTES:
+		memset(out, 0, t.size);
+		for (uint32_t i = 0; i < 4 && i < t.size; i++)
+			((uint8_t *)out)[i] = (uint8_t)(x >> 8 * i);
+		break;
+	}
+}
+
+void fz_fresh_key(const fz_header *h, uint32_t arg, void *out, uint8_t *strbuf)
+{
+	value_from(h->key_kind, arg, out, strbuf);
+}
+
+void fz_derived_elem(const fz_header *h, uint32_t x, void *out, uint8_t *strbuf)
+{
+	value_from(h->elem_kind, x, out, strbuf);
+}
+
+bool fz_value_same(fz_vtype t, const void *a, const void *b)
+{
+	if (t.kind != FZ_KIND_STR)
+		return memcmp(a, b, t.size) == 0;
+	gomap_str x, y;
+	memcpy(&x, a, sizeof x);
+	memcpy(&y, b, sizeof y);
+	return x.len == y.len && (x.len == 0 || memcmp(x.ptr, y.ptr, x.len) == 0);
+}
+
+bool fz_key_equal(const fz_header *h, const void *a, const void *b)
+{
+	if (h->key_kind.kind == FZ_KIND_F64) {
+		double x, y;
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		return x == y;
+	}
+	return fz_value_same(h->key_kind, a, b);
+}
+
+uint64_t fz_iter_n(uint32_t arg)
+{
+	return arg & 0x80000000u ? 1 + (uint64_t)((arg & 0x7fffffff) % 1000000)
+	                         : 1 + (uint64_t)(arg % 32);
+}
+
+uint64_t fz_fail_n(uint32_t arg)
+{
+	return arg & 0x80000000u ? 1 + (uint64_t)(arg & 0x7fffffff)
+	                         : 1 + (uint64_t)(arg % 64);
+}
+
+/* ---- header ------------------------------------------------------------- */
+
+static const char *const key_table[10] = {"u32", "u64", "f64", "str",
+	"bytes3", "bytes4", "bytes8", "bytes16", "bytes129", "bytes300"};
+static const char *const elem_table[8] = {"u8", "u32", "u64", "str",
+	"bytes3", "bytes8", "bytes129", "bytes200"};
+
+void fz_decoder_init(fz_decoder *d, enum fz_target t, const uint8_t *hdr,
+                     size_t n, fz_program *p)
+{
+	uint8_t h[FZ_HEADER_SIZE] = {0};
+	memcpy(h, hdr, n < sizeof h ? n : sizeof h);
+	build_tables();
+	memset(d, 0, sizeof *d);
+	d->target = (unsigned)t < FZ_TARGETS ? t : FZ_TARGET_OPS;
+	d->p = p;
+	d->presence_known = true;
+
+	char kname[16], ename[16];
+	unsigned kc = h[1] % 16, ec = h[4] % 16;
+	if (kc < 10)
+		snprintf(kname, sizeof kname, "%s", key_table[kc]);
+	else
+		snprintf(kname, sizeof kname, "bytes%u", 1 + rd16(h + 2) % 1024u);
+	if (ec < 8)
+		snprintf(ename, sizeof ename, "%s", elem_table[ec]);
+	else
+		snprintf(ename, sizeof ename, "bytes%u", 1 + rd16(h + 5) % 1024u);
+	fz_error err;
+	if (fz_program_set_header(p, kname, ename, &err) != 0) {
+		d->done = d->oom = true; /* cannot happen: every name is valid */
+		return;
+	}
+	unsigned hm = h[7] % 8;
+	fz_program_set_hash_mode(p, hm < 5 ? FZ_HASH_GO
+	                                    : (enum fz_hash_mode)(hm - 4));
+	int64_t hint = (int64_t)rd64(h + 8);
+	if (hint > 4096 || hint < -4096)
+		hint %= 257;
+	p->hdr.hint = hint;
+	p->hdr.seed = rd64(h + 16);
+	p->hdr.has_seed = true;
+	uint64_t hk = rd64(h + 24);
+	p->hdr.hashkey = hk ? hk : GOMAP_DEFAULT_HASHKEY0;
+	/* Crowding hash modes make every operation walk a long chain: keep
+	 * their programs shorter so one input stays cheap. */
+	d->budget = p->hdr.hash_mode == FZ_HASH_GO ? 4096 : 1024;
+}
+
+/* ---- the pool of recent keys -------------------------------------------- */
+
+static void pool_push(fz_decoder *d, const void *key)
+{
+	memmove(d->pool + 1, d->pool, (FZ_POOL - 1) * sizeof d->pool[0]);
+	memmove(d->present + 1, d->present, (FZ_POOL - 1) * sizeof d->present[0]);
+	d->pool[0] = key;
+	d->present[0] = false;
+	if (d->npool < FZ_POOL)
+		d->npool++;
+	/* a pushed key may equal one already there */
+	for (unsigned i = 1; i < d->npool; i++)
+		if (fz_key_equal(&d->p->hdr, key, d->pool[i]) && d->present[i])
+			d->present[0] = true;
+}
+
+static void mark(fz_decoder *d, const void *key, bool present)
+{
+	for (unsigned i = 0; i < d->npool; i++)
+		if (fz_key_equal(&d->p->hdr, key, d->pool[i]))
+			d->present[i] = present;
+}
+
+static int npresent(const fz_decoder *d)
+{
+	int n = 0;
+	for (unsigned i = 0; i < d->npool; i++)
+		n += d->present[i];
+	return n;
+}
+
+/* What an appended operation does to what the decoder knows. */
+static void track(fz_decoder *d, const fz_op *op)
+{
+	switch (op->code) {
+	case FZ_OP_PUT: case FZ_OP_GPUT: case FZ_OP_INC:
+		mark(d, op->key, true);
+		break;
+	case FZ_OP_DEL: case FZ_OP_GDEL:
+		mark(d, op->key, false);
+		break;
+	case FZ_OP_CLEAR:
+		memset(d->present, 0, sizeof d->present);
+		d->fresh_iter = 0;
+		break;
+	case FZ_OP_ITER_START:
+		d->running |= (uint8_t)(1u << op->iter);
+		if (d->presence_known && npresent(d) > 0)
+			d->fresh_iter |= (uint8_t)(1u << op->iter);
+		else
+			d->fresh_iter &= (uint8_t)~(1u << op->iter);
+		break;
+	case FZ_OP_ITER_NEXT:
+		d->fresh_iter &= (uint8_t)~(1u << op->iter);
+		break;
+	case FZ_OP_ITER_STOP:
+		d->running &= (uint8_t)~(1u << op->iter);
+		d->fresh_iter &= (uint8_t)~(1u << op->iter);
+		break;
+	case FZ_OP_FAIL_ALLOC:
+		d->presence_known = false;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Appends op; a str or bytes value is copied into the arena.  Returns the
+ * appended op (stable until the next append), or NULL. */
+static const fz_op *emit(fz_decoder *d, const fz_op *op)
+{
+	fz_error err;
+	if (d->done)
+		return NULL;
+	if (fz_program_append(d->p, op, &err) != 0) {
+		/* A decoder bug, not an input problem: fail loudly in tests,
+		 * but stay total for the fuzzer. */
+		fprintf(stderr, "fz_decode: internal: %s\n", err.text);
+		d->done = d->oom = true;
+		return NULL;
+	}
+	const fz_op *a = &d->p->ops[d->p->nops - 1];
+	if (op->code == FZ_OP_REENTER) {
+		/* the inner runs before the outer's own effect: see reenter() */
+	} else {
+		track(d, a);
+	}
+	if (fz_ops[op->code].flags & FZ_F_MAPOP && --d->budget == 0)
+		d->done = true;
+	return a;
+}
+
+/* A key from a selector byte: a recent one, or a fresh one made from arg
+ * (appended keys join the pool through push_if_fresh). */
+typedef struct keypick {
+	uint8_t buf[FZ_BYTES_MAX] __attribute__((aligned(16)));
+	uint8_t str[512];
+	const void *key;
+	bool fresh;
+} keypick;
+
+static void pick_key(fz_decoder *d, uint8_t sel, uint32_t arg, keypick *k)
+{
+	if (d->npool > 0 && sel < 0xe0) {
+		k->key = d->pool[sel % d->npool];
+		k->fresh = false;
+		return;
+	}
+	fz_fresh_key(&d->p->hdr, arg, k->buf, k->str);
+	k->key = k->buf;
+	k->fresh = true;
+}
+
+typedef struct elempick {
+	uint8_t buf[FZ_BYTES_MAX] __attribute__((aligned(16)));
+	uint8_t str[512];
+	const void *elem;
+} elempick;
+
+static void pick_elem(fz_decoder *d, uint32_t x, bool may_use_pending,
+                      elempick *e)
+{
+	if (may_use_pending && d->pending_elem) {
+		e->elem = d->pending_elem;
+		d->pending_elem = NULL;
+		return;
+	}
+	fz_derived_elem(&d->p->hdr, x, e->buf, e->str);
+	e->elem = e->buf;
+}
+
+static bool elem_is_integer(const fz_decoder *d)
+{
+	enum fz_kind k = d->p->hdr.elem_kind.kind;
+	return k == FZ_KIND_U8 || k == FZ_KIND_U32 || k == FZ_KIND_U64;
+}
+
+/* put/get/del/inc of one key. */
+static void keyed(fz_decoder *d, enum fz_opcode code, const uint8_t *r)
+{
+	uint32_t arg = rd32(r + 4);
+	keypick k;
+	elempick e;
+	pick_key(d, r[2], arg, &k);
+	fz_op op = {.code = code, .key = k.key};
+	if (fz_ops[code].args == FZ_ARGS_KV) {
+		pick_elem(d, r[3], true, &e);
+		op.elem = e.elem;
+	}
+	const fz_op *a = emit(d, &op);
+	if (a && k.fresh)
+		pool_push(d, a->key);
+	if (a && k.fresh && code != FZ_OP_DEL && code != FZ_OP_GDEL &&
+	    code != FZ_OP_GET && code != FZ_OP_GGET)
+		mark(d, a->key, true);
+}
+
+/* LITKEY / LITELEM: the value's bytes follow the record. */
+static size_t literal(fz_decoder *d, bool is_key, const uint8_t *data,
+                      size_t n)
+{
+	fz_vtype t = is_key ? d->p->hdr.key_kind : d->p->hdr.elem_kind;
+	uint32_t len = t.kind == FZ_KIND_STR ? rd32(data + 4) % 4096 : t.size;
+	size_t padded = ((size_t)len + 7) / 8 * 8;
+	size_t avail = n - FZ_RECORD_SIZE;
+	const uint8_t *src = data + FZ_RECORD_SIZE;
+	uint8_t *bytes = fz_program_alloc(d->p, len);
+	void *val = t.kind == FZ_KIND_STR ? fz_program_alloc(d->p, sizeof(gomap_str))
+	                                  : bytes;
+	if (bytes == NULL || val == NULL) {
+		d->done = d->oom = true;
+		return 0;
+	}
+	memset(bytes, 0, len);
+	memcpy(bytes, src, avail < len ? avail : len);
+	if (t.kind == FZ_KIND_STR) {
+		gomap_str s = {bytes, len};
+		memcpy(val, &s, sizeof s);
+	}
+	if (is_key)
+		pool_push(d, val);
+	else
+		d->pending_elem = val;
+	if (avail < padded) {
+		d->done = true; /* ran out of bytes */
+		return n;
+	}
+	return FZ_RECORD_SIZE + padded;
+}
+
+/* An iterator id the record may use: the one asked for if it runs, else
+ * the next running one; -1 if none runs. */
+static int running_id(const fz_decoder *d, unsigned want)
+{
+	for (unsigned i = 0; i < FZ_ITERATORS; i++) {
+		unsigned id = (want + i) % FZ_ITERATORS;
+		if (d->running >> id & 1)
+			return (int)id;
+	}
+	return -1;
+}
+
+/* Inner operations of reenter, by the record's selector. */
+static const enum fz_opcode inner_ops[9] = {
+	FZ_OP_PUT, FZ_OP_GET, FZ_OP_DEL, FZ_OP_GPUT, FZ_OP_GGET, FZ_OP_GDEL,
+	FZ_OP_CLEAR, FZ_OP_LEN, FZ_OP_ITER_NEXT};
+
+/* reenter, faults target only.  Two scenarios whose outcome is known:
+ *
+ *  equal: the outer is gput/gdel of a key known to be in the map, so its
+ *    generic lookup calls equal with Go's hashWriting flag set: an inner
+ *    write is "concurrent map writes", a read "concurrent map read and
+ *    map write", an iter-next of an iterator positioned on an entry
+ *    "concurrent map iteration and map write"; len is harmless.  The
+ *    decoder appends the expect-fatal line and the program ends.
+ *  hash: the outer is put/gput, which hashes before it sets hashWriting,
+ *    so any inner runs and nothing is fatal.
+ *
+ * With no known-present key (or after a fail-alloc made presence
+ * unknown) an equal scenario becomes a hash scenario. */
+static void reenter(fz_decoder *d, const uint8_t *r)
+{
+	uint32_t arg = rd32(r + 4);
+	uint8_t flags = r[1];
+	bool at_equal = flags & 1;
+	int np = npresent(d);
+	if (!d->presence_known || np == 0)
+		at_equal = false;
+
+	/* the inner operation */
+	fz_op inner = {.code = inner_ops[r[3] % 9]};
+	keypick ik;
+	elempick ie;
+	const char *msg = NULL;
+	if (fz_ops[inner.code].args == FZ_ARGS_K ||
+	    fz_ops[inner.code].args == FZ_ARGS_KV) {
+		pick_key(d, r[4], arg, &ik);
+		inner.key = ik.key;
+	}
+	if (fz_ops[inner.code].args == FZ_ARGS_KV) {
+		pick_elem(d, r[5], true, &ie);
+		inner.elem = ie.elem;
+	}
+	if (inner.code == FZ_OP_ITER_NEXT) {
+		unsigned want = (flags >> 1) & 7;
+		int id = -1;
+		if (at_equal) { /* only an iterator known to be on an entry */
+			for (unsigned i = 0; i < FZ_ITERATORS && id < 0; i++)
+				if (d->fresh_iter >> ((want + i) % FZ_ITERATORS) & 1)
+					id = (int)((want + i) % FZ_ITERATORS);
+		} else {
+			id = running_id(d, want);
+		}
+		if (id < 0) {
+			inner.code = FZ_OP_LEN;
+		} else {
+			inner.iter = (uint8_t)id;
+			inner.n = 1 + (r[7] % 8);
+		}
+	}
+	if (at_equal) {
+		switch (inner.code) {
+		case FZ_OP_PUT: case FZ_OP_GPUT: case FZ_OP_DEL: case FZ_OP_GDEL:
+		case FZ_OP_CLEAR:
+			msg = "concurrent map writes";
+			break;
+		case FZ_OP_GET: case FZ_OP_GGET:
+			msg = "concurrent map read and map write";
+			break;
+		case FZ_OP_ITER_NEXT:
+			msg = "concurrent map iteration and map write";
+			break;
+		default:
+			break;
+		}
+	}
+
+	/* the outer operation */
+	fz_op outer = {0};
+	keypick ok;
+	elempick oe;
+	if (at_equal) {
+		int want = r[2] % np, seen = 0;
+		for (unsigned i = 0; i < d->npool; i++)
+			if (d->present[i] && seen++ == want)
+				outer.key = d->pool[i];
+		outer.code = flags & 0x20 ? FZ_OP_GDEL : FZ_OP_GPUT;
+	} else {
+		pick_key(d, r[2], arg ^ 0x5a5a5a5au, &ok);
+		outer.key = ok.key;
+		outer.code = flags & 0x10 ? FZ_OP_GPUT : FZ_OP_PUT;
+	}
+	if (outer.code == FZ_OP_GPUT || outer.code == FZ_OP_PUT) {
+		pick_elem(d, r[6], false, &oe);
+		outer.elem = oe.elem;
+	}
+
+	fz_op re = {.code = FZ_OP_REENTER,
+	            .at = at_equal ? FZ_REENTER_EQUAL : FZ_REENTER_HASH,
+	            .inner = &inner};
+	const fz_op *a = emit(d, &re);
+	if (a == NULL)
+		return;
+	if (!msg) /* the inner runs, then the outer */
+		track(d, a->inner);
+	if (inner.key && ik.fresh)
+		pool_push(d, a->inner->key);
+	if (inner.key && ik.fresh && !msg &&
+	    (inner.code == FZ_OP_PUT || inner.code == FZ_OP_GPUT))
+		mark(d, a->inner->key, true);
+	d->done = false; /* the outer must follow even at the budget's end */
+	const fz_op *o = emit(d, &outer);
+	if (o && !at_equal && ok.fresh) {
+		pool_push(d, o->key);
+		mark(d, o->key, true);
+	}
+	if (o && msg) {
+		fz_op ef = {.code = FZ_OP_EXPECT_FATAL, .msg = msg};
+		d->done = false;
+		emit(d, &ef);
+		d->done = true; /* the map is dead */
+	}
+}
+
+size_t fz_decoder_step(fz_decoder *d, const uint8_t *data, size_t n)
+{
+	if (d->done || n < FZ_RECORD_SIZE)
+		return 0;
+	const uint8_t *r = data;
+	uint32_t arg = rd32(r + 4);
+	bool generic = r[1] & 1;
+	unsigned want = (r[1] >> 1) & 7;
+	switch ((enum fz_class)class_table[d->target][r[0]]) {
+	case FZ_C_PUT: keyed(d, generic ? FZ_OP_GPUT : FZ_OP_PUT, r); break;
+	case FZ_C_GET: keyed(d, generic ? FZ_OP_GGET : FZ_OP_GET, r); break;
+	case FZ_C_DEL: keyed(d, generic ? FZ_OP_GDEL : FZ_OP_DEL, r); break;
+	case FZ_C_INC:
+		keyed(d, elem_is_integer(d) ? FZ_OP_INC : FZ_OP_PUT, r);
+		break;
+	case FZ_C_LEN: emit(d, &(fz_op){.code = FZ_OP_LEN}); break;
+	case FZ_C_CLEAR: emit(d, &(fz_op){.code = FZ_OP_CLEAR}); break;
+	case FZ_C_ITER: emit(d, &(fz_op){.code = FZ_OP_ITER}); break;
+	case FZ_C_CHECK: emit(d, &(fz_op){.code = FZ_OP_CHECK}); break;
+	case FZ_C_DUMP: emit(d, &(fz_op){.code = FZ_OP_DUMP}); break;
+	case FZ_C_ITER_START:
+		emit(d, &(fz_op){.code = FZ_OP_ITER_START, .iter = (uint8_t)want});
+		break;
+	case FZ_C_ITER_NEXT: {
+		int id = running_id(d, want);
+		if (id < 0)
+			emit(d, &(fz_op){.code = FZ_OP_ITER_START, .iter = (uint8_t)want});
+		else
+			emit(d, &(fz_op){.code = FZ_OP_ITER_NEXT, .iter = (uint8_t)id,
+			                 .n = fz_iter_n(arg)});
+		break;
+	}
+	case FZ_C_ITER_STOP: {
+		int id = running_id(d, want);
+		if (id >= 0)
+			emit(d, &(fz_op){.code = FZ_OP_ITER_STOP, .iter = (uint8_t)id});
+		break;
+	}
+	case FZ_C_BULK: {
+		unsigned count = 1 + r[2] % FZ_BULK_MAX;
+		keypick k;
+		elempick e;
+		for (unsigned i = 0; i < count && !d->done; i++) {
+			fz_fresh_key(&d->p->hdr, arg + i, k.buf, k.str);
+			fz_derived_elem(&d->p->hdr, r[3] + i, e.buf, e.str);
+			const fz_op *a = emit(d, &(fz_op){
+				.code = generic ? FZ_OP_GPUT : FZ_OP_PUT,
+				.key = k.buf, .elem = e.buf});
+			if (a) {
+				pool_push(d, a->key);
+				mark(d, a->key, true);
+			}
+		}
+		break;
+	}
+	case FZ_C_LITKEY: return literal(d, true, data, n);
+	case FZ_C_LITELEM: return literal(d, false, data, n);
+	case FZ_C_FAIL_ALLOC:
+		emit(d, &(fz_op){.code = FZ_OP_FAIL_ALLOC, .n = fz_fail_n(arg)});
+		break;
+	case FZ_C_REENTER: reenter(d, r); break;
+	case FZ_CLASSES: break;
+	}
+	return FZ_RECORD_SIZE;
+}
+
+int fz_decode(enum fz_target t, const uint8_t *data, size_t size,
+              fz_program *out)
+{
+	fz_decoder d;
+	fz_program_init(out, "<input>");
+	fz_decoder_init(&d, t, data, size, out);
+	size_t off = size < FZ_HEADER_SIZE ? size : FZ_HEADER_SIZE;
+	for (size_t used; (used = fz_decoder_step(&d, data + off, size - off)) > 0;)
+		off += used;
+	fz_error err;
+	if (d.oom || fz_program_finish(out, &err) != 0)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,66 @@
+/* The binary fuzz format: bytes -> program (decode.c), program -> bytes
+ * (encode.c).  Every byte string decodes to a well-formed program: the
+ * decoder never rejects input, running out of bytes ends the program, and
+ * every choice it makes comes from the bytes.
+ *
+ * Layout (version 1; all integers little-endian):
+ *
+ *   offset 0   version (1; other values are read as version 1)
+ *          1   key kind:  code % 16 < 10 picks u32 u64 f64 str bytes3
+ *                         bytes4 bytes8 bytes16 bytes129 bytes300; else
+ *                         bytesN with N = 1 + u16 at 2 % 1024
+ *          4   elem kind: code % 16 < 8 picks u8 u32 u64 str bytes3 bytes8
+ *                         bytes129 bytes200; else bytesN, N = 1 + u16 at 5
+ *          7   hash mode: % 8: 0..4 go, 5 weak, 6 collide, 7 tophash
+ *          8   hint  (int64; outside -4096..4096 it becomes hint % 257)
+ *         16   seed  (u64)
+ *         24   hashkey (u64; 0 = the default)
+ *         32   operation records, 8 bytes each:
+ *              [0] opcode selector (a per-target table: decode.c)
+ *              [1] flags: bit 0 generic entry point (gput/gget/gdel),
+ *                  bits 1-3 iterator id, bits 4-5 reenter choices
+ *              [2] key selector: < 0xe0 picks a recent key (pool), else
+ *                  a fresh key made from the argument; bulk: count
+ *              [3] elem selector (an elem derived from this byte)
+ *              [4..7] argument (u32): fresh key, N, literal length
+ *              Literal records (LITKEY, LITELEM) are followed by the
+ *              value's bytes, padded to a multiple of 8.
+ *
+ * docs/fuzz-format.md explains the choices. */
+#ifndef FZ_DECODE_H
+#define FZ_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "program.h"
+
+#define FZ_FORMAT_VERSION 1
+#define FZ_HEADER_SIZE 32
+#define FZ_RECORD_SIZE 8
+
+/* A fuzz target: the opcode table the decoder uses. */
+enum fz_target {
+	FZ_TARGET_OPS,    /* map operations, growth, fast and generic paths */
+	FZ_TARGET_ITER,   /* iteration interleaved with mutation and growth */
+	FZ_TARGET_FAULTS, /* fail-alloc and reenter scenarios */
+	FZ_TARGETS
+};
+
+const char *fz_target_name(enum fz_target t);
+/* "ops", "iter", "faults"; false for anything else. */
+bool fz_target_parse(const char *name, enum fz_target *out);
+
+/* Decodes `size` bytes for target t into *out (initialised here; free it
+ * with fz_program_free).  Always succeeds except out of memory (-1). */
+int fz_decode(enum fz_target t, const uint8_t *data, size_t size,
+              fz_program *out);
+
+/* Encodes p for target t into a malloc'ed buffer (*out, *size).  Returns
+ * 0, or -1 with *err naming the first operation (FILE:LINE) the format
+ * cannot express for that target.  A program without a seed is encoded
+ * with seed 0. */
+int fz_encode(enum fz_target t, const fz_program *p, uint8_t **out,
+              size_t *size, fz_error *err);
+
+#endif

@@ -1,0 +1,57 @@
+/* The decoder's state, shared by decode.c and encode.c only: the encoder
+ * runs the same decoder record by record, so that what it writes is by
+ * construction what the decoder reads back. */
+#ifndef FZ_DECODER_H
+#define FZ_DECODER_H
+
+#include "decode.h"
+
+enum fz_class {
+	FZ_C_PUT, FZ_C_GET, FZ_C_DEL, FZ_C_INC, FZ_C_LEN, FZ_C_CLEAR,
+	FZ_C_ITER, FZ_C_CHECK, FZ_C_DUMP, FZ_C_ITER_START, FZ_C_ITER_NEXT,
+	FZ_C_ITER_STOP, FZ_C_BULK, FZ_C_LITKEY, FZ_C_LITELEM, FZ_C_FAIL_ALLOC,
+	FZ_C_REENTER, FZ_CLASSES
+};
+
+#define FZ_POOL 32       /* recent keys the key selector picks from */
+#define FZ_BULK_MAX 64   /* keys of one bulk put */
+
+typedef struct fz_decoder {
+	enum fz_target target;
+	fz_program *p;
+	const void *pool[FZ_POOL]; /* pool[0] is the most recent; arena copies */
+	bool present[FZ_POOL];     /* in the map (valid while presence_known) */
+	unsigned npool;
+	bool presence_known;       /* false once a fail-alloc was emitted */
+	const void *pending_elem;  /* from LITELEM, for the next K V op */
+	uint8_t running;           /* iterators started and not stopped */
+	uint8_t fresh_iter;        /* started on a non-empty map, no next yet */
+	size_t budget;             /* map operations left */
+	bool done;                 /* dead (expect-fatal) or budget spent */
+	bool oom;
+} fz_decoder;
+
+/* Sets up p from the header bytes (missing bytes are 0). */
+void fz_decoder_init(fz_decoder *d, enum fz_target t, const uint8_t *hdr,
+                     size_t n, fz_program *p);
+/* Decodes one record at data[0..] (fewer than 8 bytes end the program);
+ * returns the bytes consumed (0 at the end). */
+size_t fz_decoder_step(fz_decoder *d, const uint8_t *data, size_t n);
+
+/* The first opcode byte of class c for target t, or -1 if t has none. */
+int fz_class_byte(enum fz_target t, enum fz_class c);
+
+/* Values made from bytes, as the decoder makes them.  For str, the
+ * string's bytes go to strbuf (at least 512 bytes). */
+void fz_fresh_key(const fz_header *h, uint32_t arg, void *out, uint8_t *strbuf);
+void fz_derived_elem(const fz_header *h, uint32_t x, void *out, uint8_t *strbuf);
+/* Go's key equality on two key values of the header's kind. */
+bool fz_key_equal(const fz_header *h, const void *a, const void *b);
+/* Byte identity of two values of kind t (str: same length and bytes). */
+bool fz_value_same(fz_vtype t, const void *a, const void *b);
+
+/* The N of iter-next and fail-alloc from an argument. */
+uint64_t fz_iter_n(uint32_t arg);
+uint64_t fz_fail_n(uint32_t arg);
+
+#endif

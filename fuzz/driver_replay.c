@@ -1,0 +1,98 @@
+/* A plain main() for any fuzz target: runs LLVMFuzzerTestOneInput once on
+ * every file given (a directory: on every file in it, sorted), never
+ * fuzzes.  Built always, as fuzz_<target>_replay, so the seed corpora and
+ * every crash ever found run as ordinary CTest tests with any compiler. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "target_common.h"
+
+static int run_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL) {
+		perror(path);
+		return 1;
+	}
+	size_t cap = 1 << 16, n = 0;
+	uint8_t *buf = malloc(cap);
+	for (size_t got; buf && (got = fread(buf + n, 1, cap - n, f)) > 0;) {
+		n += got;
+		if (n == cap)
+			buf = realloc(buf, cap *= 2);
+	}
+	fclose(f);
+	if (buf == NULL) {
+		fprintf(stderr, "%s: out of memory\n", path);
+		return 1;
+	}
+	/* an exact-size copy, so ASan sees reads past the end */
+	uint8_t *exact = malloc(n ? n : 1);
+	memcpy(exact, buf, n);
+	free(buf);
+	LLVMFuzzerTestOneInput(exact, n);
+	free(exact);
+	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int run_path(const char *path, size_t *count)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		perror(path);
+		return 1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		++*count;
+		return run_file(path);
+	}
+	DIR *dir = opendir(path);
+	if (dir == NULL) {
+		perror(path);
+		return 1;
+	}
+	char **names = NULL;
+	size_t n = 0;
+	for (struct dirent *e; (e = readdir(dir)) != NULL;) {
+		if (e->d_name[0] == '.')
+			continue;
+		names = realloc(names, (n + 1) * sizeof *names);
+		size_t len = strlen(path) + strlen(e->d_name) + 2;
+		names[n] = malloc(len);
+		snprintf(names[n++], len, "%s/%s", path, e->d_name);
+	}
+	closedir(dir);
+	qsort(names, n, sizeof *names, by_name);
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		rc |= run_path(names[i], count);
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s FILE|DIR...\n", argv[0]);
+		return 2;
+	}
+	size_t count = 0;
+	int rc = 0;
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '-')
+			continue; /* libFuzzer-style flags are ignored */
+		rc |= run_path(argv[i], &count);
+	}
+	fprintf(stderr, "%s: ran %zu inputs\n", argv[0], count);
+	return rc;
+}

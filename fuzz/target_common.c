@@ -1,0 +1,35 @@
+/* Shared glue of the fuzz targets (see target_common.h). */
+#include "target_common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "exec.h"
+#include "trace.h"
+
+static void report(const fz_program *p, const orc_verdict *v, const char *why)
+{
+	fprintf(stderr, "==== gomap fuzz failure: %s\n", why);
+	if (v)
+		orc_verdict_print(v, "<input>", stderr);
+	gomap_textbuf tb = {0};
+	fz_trace_print(p, &tb);
+	fprintf(stderr, "==== the program as a trace (gomap replay FILE):\n%s====\n",
+	        fz_textbuf_cstr(&tb));
+	gomap_textbuf_free(&tb);
+	abort();
+}
+
+void fz_run_input(enum fz_target t, const uint8_t *data, size_t size)
+{
+	fz_program p;
+	if (fz_decode(t, data, size, &p) != 0)
+		report(&p, NULL, "the decoder made a program it could not finish");
+	orc_exec_opts opts = {.out = NULL, .honour_paths = true};
+	orc_verdict v;
+	int rc = orc_exec(&p, &opts, &v);
+	if (rc != 0)
+		report(&p, &v, rc == 2 ? "the decoder made a malformed program"
+		                       : "core and model disagree");
+	fz_program_free(&p);
+}

@@ -1,0 +1,18 @@
+/* What every fuzz target shares (target_common.c): decode the input for
+ * the target, run it on the core and the model in lockstep, and on a
+ * failure print the verdict and the program as a text trace to stderr and
+ * abort(), so every fuzzer engine records the crash. */
+#ifndef FZ_TARGET_COMMON_H
+#define FZ_TARGET_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Decodes and runs one input; aborts on any failure or malformed program. */
+void fz_run_input(enum fz_target t, const uint8_t *data, size_t size);
+
+#endif
