@@ -76,11 +76,14 @@ cross_one() {
 	compared=0
 	m=$(wc -l <"$tmp/c.out")
 	if [ "${want_status:-0}" = 2 ]; then
-		if [ $cst != 2 ] || [ $gst != 2 ]; then
-			echo "FAIL $base: malformed trace: C exit $cst, Go exit $gst, want 2 and 2"
+		# gocheck may stop (3) at a line it cannot follow before it
+		# reaches what makes the trace malformed.
+		if [ $cst != 2 ] || { [ $gst != 2 ] && [ $gst != 3 ]; }; then
+			echo "FAIL $base: malformed trace: C exit $cst, Go exit $gst, want 2 and 2 (or 3)"
+			sed 's/^/  gocheck: /' "$tmp/go.err"
 			return 1
 		fi
-		echo "ok $base (malformed in both)"
+		echo "ok $base (malformed: C exit 2, Go exit $gst)"
 		return 0
 	fi
 	if [ $cst != 0 ]; then
@@ -98,16 +101,16 @@ cross_one() {
 		echo "ok $base: compared $m of $m lines"
 		;;
 	3)
-		n=$(wc -l <"$tmp/go.out")
-		head -n "$n" "$tmp/c.out" >"$tmp/c.prefix"
-		if ! diff -u --label "C $base (first $n lines)" --label "Go $base" \
+		got=$(wc -l <"$tmp/go.out")
+		head -n "$got" "$tmp/c.out" >"$tmp/c.prefix"
+		if ! diff -u --label "C $base (first $got lines)" --label "Go $base" \
 			"$tmp/c.prefix" "$tmp/go.out"; then
 			echo "FAIL $base: C and Go 1.19 differ before Go stopped"
 			sed 's/^/  gocheck: /' "$tmp/go.err"
 			return 1
 		fi
-		compared=$n
-		echo "ok $base: compared $n of $m lines ($(head -n 1 "$tmp/go.err"))"
+		compared=$got
+		echo "ok $base: compared $got of $m lines ($(head -n 1 "$tmp/go.err"))"
 		;;
 	*)
 		echo "FAIL $base: gocheck exit status $gst"
