@@ -1,0 +1,177 @@
+/* Section M of go-map-rules.md (rules 71-73) and docs/design.md I1-I10:
+ * gomap_check names the broken invariant when the structure is poked
+ * through map_internal.h, and holds after every op of random traces. */
+#include <math.h>
+#include <string.h>
+
+#include "support/core_helpers.h"
+#include "map_internal.h"
+
+static int check_no(const gomap *m)
+{
+	char msg[256];
+	int r = gomap_check(m, msg, sizeof msg);
+	if (r) {
+		char want[8];
+		snprintf(want, sizeof want, "I%d ", r);
+		GM_EXPECT(strncmp(msg, want, strlen(want)) == 0);
+	}
+	return r;
+}
+
+static gomap *small_map(void)
+{
+	gomap *m = ct_make(NULL, "u64", "u64", 0);
+	for (uint64_t k = 0; k < 5; k++)
+		ct_put(m, k, k);
+	return m;
+}
+
+GM_TEST(check__count_tophash_and_flags_corruption)
+{
+	gomap *m = small_map();
+	GM_EXPECT_EQ_U(check_no(m), 0);
+	m->count++; /* I1 */
+	GM_EXPECT_EQ_U(check_no(m), 1);
+	m->count--;
+
+	uint8_t *b = m->buckets;
+	uint8_t save = b[1];
+	b[1] = GM_EVACUATED_X; /* I2: evacuation mark in the current array */
+	GM_EXPECT_EQ_U(check_no(m), 2);
+	b[1] = (uint8_t)(save == 0xff ? 0x05 : save + 1); /* I3: wrong tophash */
+	GM_EXPECT_EQ_U(check_no(m), 3);
+	b[1] = save;
+
+	b[6] = GM_EMPTY_ONE; /* I4: emptyOne right before emptyRest */
+	GM_EXPECT_EQ_U(check_no(m), 4);
+	b[6] = GM_EMPTY_REST;
+	b[7] = 0x80; /* I4: a live slot after emptyRest */
+	GM_EXPECT_EQ_U(check_no(m), 4);
+	b[7] = GM_EMPTY_REST;
+
+	/* I5: the same key twice (slot 5 copies slot 0) */
+	b[5] = b[0];
+	memcpy(gm_key_slot(&m->t, b, 5), gm_key_slot(&m->t, b, 0), 8);
+	m->count++;
+	GM_EXPECT_EQ_U(check_no(m), 5);
+	b[5] = GM_EMPTY_REST;
+	m->count--;
+
+	m->flags |= GM_HASH_WRITING; /* I8 */
+	GM_EXPECT_EQ_U(check_no(m), 8);
+	m->flags &= (uint8_t)~GM_HASH_WRITING;
+	m->flags |= GM_SAME_SIZE_GROW; /* I7: not growing */
+	GM_EXPECT_EQ_U(check_no(m), 7);
+	m->flags &= (uint8_t)~GM_SAME_SIZE_GROW;
+	m->noverflow = 3; /* I9 */
+	GM_EXPECT_EQ_U(check_no(m), 9);
+	m->noverflow = 0;
+	GM_EXPECT_EQ_U(check_no(m), 0);
+	gomap_destroy(m);
+}
+
+GM_TEST(check__growth_state_corruption)
+{
+	gomap *m = ct_make(NULL, "u64", "u64", 0);
+	for (uint64_t k = 0; k < 27; k++)
+		ct_put(m, k, k);
+	GM_EXPECT(ct_hdr(m).growing);
+	GM_EXPECT_EQ_U(check_no(m), 0);
+	/* I6: a live tophash in an evacuated old chain */
+	uintptr_t ev = 0;
+	while (!gm_evacuated(gm_bucket_at(&m->t, m->oldbuckets, ev)))
+		ev++;
+	uint8_t *ob = gm_bucket_at(&m->t, m->oldbuckets, ev);
+	uint8_t save = ob[7];
+	ob[7] = 0x77;
+	GM_EXPECT_EQ_U(check_no(m), 6);
+	ob[7] = save;
+	/* I7: nevacuate past an unevacuated bucket */
+	uintptr_t nev = m->nevacuate;
+	m->nevacuate = 3;
+	bool all = true;
+	for (uintptr_t i = 0; i < 3; i++)
+		all &= gm_evacuated(gm_bucket_at(&m->t, m->oldbuckets, i));
+	if (!all)
+		GM_EXPECT_EQ_U(check_no(m), 7);
+	m->nevacuate = 4; /* == noldbuckets while growing */
+	GM_EXPECT_EQ_U(check_no(m), 7);
+	m->nevacuate = nev;
+	GM_EXPECT_EQ_U(check_no(m), 0);
+	gomap_destroy(m);
+}
+
+GM_TEST(check__spare_pool_corruption)
+{
+	gomap *m = ct_make(NULL, "u64", "u64", 100);
+	ct_put(m, 1, 1);
+	GM_EXPECT_EQ_U(check_no(m), 0);
+	uint8_t *last = gm_bucket_at(&m->t, m->buckets, 17);
+	gm_set_overflow(&m->t, last, NULL); /* I10: sentinel lost */
+	GM_EXPECT_EQ_U(check_no(m), 10);
+	gm_set_overflow(&m->t, last, m->buckets);
+	uint8_t *next = m->next_overflow;
+	m->next_overflow = gm_bucket_at(&m->t, m->buckets, 3); /* I10 */
+	GM_EXPECT_EQ_U(check_no(m), 10);
+	m->next_overflow = next;
+	GM_EXPECT_EQ_U(check_no(m), 0);
+	gomap_destroy(m);
+}
+
+/* rules 71-73: random traces of every op kind on several key kinds, the
+ * check after each op and a shadow of the contents. */
+GM_TEST(check__holds_after_every_op_of_random_traces)
+{
+	const char *kinds[] = {"u64", "f64", "bytes8"};
+	for (int kind = 0; kind < 3; kind++)
+		for (uint64_t seed = 1; seed <= 4; seed++) {
+			ct_env e;
+			ct_env_init(&e, seed, 0);
+			gomap *m = ct_make(&e, kinds[kind], "u64", (int64_t)(seed * 7) - 10);
+			enum { K = 300 };
+			uint64_t shadow[K];
+			bool present[K] = {0};
+			size_t count = 0, nans = 0;
+			uint64_t s = seed * 1000 + (uint64_t)kind;
+			for (int op = 0; op < 2500; op++) {
+				uint64_t r = ct_next(&s) % 100, k = ct_next(&s) % K;
+				uint64_t key = k;
+				if (kind == 1) {
+					double d = (double)k - 150;
+					memcpy(&key, &d, 8);
+				}
+				if (r < 50) {
+					uint64_t v = ct_next(&s);
+					GM_EXPECT_EQ_U(ct_put(m, key, v), GOMAP_OK);
+					count += !present[k];
+					present[k] = true;
+					shadow[k] = v;
+				} else if (r < 80) {
+					GM_EXPECT_EQ_U(ct_del(m, key), GOMAP_OK);
+					count -= present[k];
+					present[k] = false;
+				} else if (r < 97) {
+					uint64_t v;
+					bool f = ct_get(m, key, &v);
+					GM_EXPECT(f == present[k]);
+					GM_EXPECT(!f || v == shadow[k]);
+				} else if (r < 98 && kind == 1) {
+					ct_put_f(m, NAN, 1);
+					nans++;
+				} else if (r < 99) {
+					size_t n = ct_iter_all(m, NULL, NULL, 0);
+					GM_EXPECT_EQ_U(n, count + nans);
+				} else if (ct_next(&s) % 8 == 0) {
+					gomap_clear(m);
+					memset(present, 0, sizeof present);
+					count = nans = 0;
+				}
+				GM_EXPECT_EQ_U(gomap_len(m), count + nans);
+				CT_CHECK(m);
+			}
+			gomap_destroy(m);
+		}
+}
+
+GM_TEST_MAIN()
