@@ -440,6 +440,20 @@ static void stop_iterator(exec_ctx *x, int i)
 	x->started[i] = false;
 }
 
+/* The contract applies when the iterator moves onto an entry (Go fixes
+ * the entry then; a later print reads the slot as it is by then). */
+static void watch_produced(exec_ctx *x, int i)
+{
+	gomap_iter *it = &x->its[i];
+	char why[160];
+	if (it->key == NULL || x->watch[i] == NULL || x->fatal)
+		return;
+	const char *bad = orc_watch_yield(x->watch[i], x->model, it->key,
+	                                  it->elem, why, sizeof why);
+	if (bad)
+		fail(x, bad, "Go's iteration contract", why);
+}
+
 static void op_iter_start(exec_ctx *x, const fz_op *op)
 {
 	int i = op->iter;
@@ -447,6 +461,7 @@ static void op_iter_start(exec_ctx *x, const fz_op *op)
 	x->watch[i] = orc_watch_start(x->kt, x->et, x->model);
 	gomap_iter_init(x->m, &x->its[i]);
 	x->started[i] = true;
+	watch_produced(x, i);
 }
 
 static void op_iter_next(exec_ctx *x, const fz_op *op)
@@ -472,16 +487,10 @@ static void op_iter_next(exec_ctx *x, const fz_op *op)
 		     elem_text(x, it->elem, &eb));
 		gomap_textbuf_free(&kb);
 		gomap_textbuf_free(&eb);
-		const char *bad = x->watch[i]
-		                          ? orc_watch_yield(x->watch[i], x->model,
-		                                            it->key, it->elem, why,
-		                                            sizeof why)
-		                          : NULL;
-		if (bad)
-			fail(x, bad, "Go's iteration contract", why);
 		gomap_iter_next(it);
 		if (x->fatal)
 			return;
+		watch_produced(x, i);
 	}
 }
 
@@ -659,7 +668,7 @@ int orc_exec(const fz_program *p, const orc_exec_opts *opts, orc_verdict *v)
 			}
 			if (x.fatal)
 				continue; /* the map is dead: nothing more to check */
-			if (opts->dump_each && op->code != FZ_OP_DUMP)
+			if (opts->dump_each)
 				run_op(&x, &(fz_op){.code = FZ_OP_DUMP});
 			if (!v->failed)
 				periodic_check(&x);
