@@ -465,6 +465,18 @@ static void reenter(fz_decoder *d, const uint8_t *r)
 			inner.n = 1 + (r[7] % 8);
 		}
 	}
+	/* A delete or clear that empties the map makes Go pick a new hash0
+	 * (mapdelete, mapclear), so the outer's hash, computed with the old
+	 * one, would file its key under the wrong tophash: Go behaves the
+	 * same, which makes the scenario meaningless.  Read instead. */
+	if (!at_equal) {
+		if (inner.code == FZ_OP_DEL)
+			inner.code = FZ_OP_GET;
+		else if (inner.code == FZ_OP_GDEL)
+			inner.code = FZ_OP_GGET;
+		else if (inner.code == FZ_OP_CLEAR)
+			inner.code = FZ_OP_LEN;
+	}
 	if (at_equal) {
 		switch (inner.code) {
 		case FZ_OP_PUT: case FZ_OP_GPUT: case FZ_OP_DEL: case FZ_OP_GDEL:

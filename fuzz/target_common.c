@@ -25,7 +25,11 @@ void fz_run_input(enum fz_target t, const uint8_t *data, size_t size)
 	fz_program p;
 	if (fz_decode(t, data, size, &p) != 0)
 		report(&p, NULL, "the decoder made a program it could not finish");
-	orc_exec_opts opts = {.out = NULL, .honour_paths = true};
+	/* gomap_check after every op only on tiny maps: on bigger ones the
+	 * executor's linear cadence and the final check still run, and
+	 * a full check per op would dominate the run (profiled). */
+	orc_exec_opts opts = {.out = NULL, .honour_paths = true,
+	                      .check_all_below = 16};
 	orc_verdict v;
 	int rc = orc_exec(&p, &opts, &v);
 	if (rc != 0)
