@@ -21,7 +21,6 @@ GM_TEST(delete__absent_key_during_growth_still_evacuates)
 	GM_EXPECT_EQ_U(gomap_len(m), 27);
 	CT_CHECK(m);
 	gomap_destroy(m);
-
 }
 
 /* rule 32: a key in an overflow bucket behind emptyOne slots is found and
