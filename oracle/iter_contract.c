@@ -81,10 +81,15 @@ void orc_watch_free(orc_iter_watch *w)
 	free(w);
 }
 
+/* A deleted key that comes back is a new entry, which Go may return
+ * again (entries created during iteration may be produced or not); it
+ * stays "touched", so it is never required either. */
 void orc_watch_deleted(orc_iter_watch *w, const void *key)
 {
-	if (!orc_is_nan_key(w->key, key))
-		(void)orc_put(w->touched, key, &one);
+	if (orc_is_nan_key(w->key, key))
+		return;
+	(void)orc_put(w->touched, key, &one);
+	(void)orc_del(w->seen, key);
 }
 
 void orc_watch_cleared(orc_iter_watch *w)
@@ -96,15 +101,13 @@ const char *orc_watch_yield(orc_iter_watch *w, orc_model *model,
                             const void *key, const void *elem, char *why,
                             size_t why_size)
 {
-	if (orc_is_nan_key(w->key, key))
+	if (orc_is_nan_key(w->key, key) || w->cleared)
 		return NULL;
 	if (orc_get(w->seen, key, NULL, NULL)) {
 		snprintf(why, why_size, "the key a second time");
 		return "iter.duplicate";
 	}
 	(void)orc_put(w->seen, key, &one);
-	if (w->cleared)
-		return NULL;
 	const void *cur;
 	if (!orc_get(model, key, &cur, NULL)) {
 		snprintf(why, why_size, "a key that is no longer in the map");
