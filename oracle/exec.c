@@ -31,6 +31,9 @@ typedef struct exec_ctx {
 	const fz_op *inner;
 	enum fz_reenter_at inner_at;
 	bool in_callback;
+	/* the snapshot an armed fail-alloc compares with; an inner operation
+	 * changes the map legitimately, so it is retaken after one */
+	gomap_textbuf *before;
 
 	gomap_iter its[FZ_ITERATORS];
 	bool started[FZ_ITERATORS];
@@ -128,9 +131,16 @@ static void maybe_reenter(exec_ctx *x, enum fz_reenter_at at)
 		return;
 	const fz_op *inner = x->inner;
 	x->inner = NULL;
+	gomap_textbuf *before = x->before;
+	x->before = NULL;
 	x->in_callback = true;
 	run_op(x, inner);
 	x->in_callback = false;
+	x->before = before;
+	if (before) {
+		before->len = 0;
+		gomap_dump_text(x->m, before);
+	}
 }
 
 static uint64_t reenter_hash(const gomap_keytype *kt, const void *key,
@@ -255,8 +265,18 @@ static void emit_enomem(exec_ctx *x, const fz_op *op)
 /* Snapshot for the ENOMEM check, taken only while a failure is armed. */
 static void snapshot_if_armed(exec_ctx *x, gomap_textbuf *before)
 {
-	if (x->fail_countdown)
+	if (x->fail_countdown) {
 		gomap_dump_text(x->m, before);
+		x->before = before;
+	}
+}
+
+/* The operation that took the snapshot is over. */
+static void snapshot_done(exec_ctx *x, gomap_textbuf *before)
+{
+	if (x->before == before)
+		x->before = NULL;
+	gomap_textbuf_free(before);
 }
 
 static bool status_ok(exec_ctx *x, const fz_op *op, int st,
@@ -286,7 +306,7 @@ static void op_put(exec_ctx *x, const fz_op *op)
 		if (orc_put(x->model, op->key, op->elem) != 0)
 			fail(x, "oracle.nomem", "memory", "none");
 	}
-	gomap_textbuf_free(&before);
+	snapshot_done(x, &before);
 }
 
 static void op_inc(exec_ctx *x, const fz_op *op)
@@ -303,7 +323,7 @@ static void op_inc(exec_ctx *x, const fz_op *op)
 		if (orc_inc(x->model, op->key) != 0)
 			fail(x, "oracle.nomem", "memory", "none");
 	}
-	gomap_textbuf_free(&before);
+	snapshot_done(x, &before);
 }
 
 static void op_get(exec_ctx *x, const fz_op *op)
@@ -341,7 +361,7 @@ static void op_del(exec_ctx *x, const fz_op *op)
 			if (x->watch[i])
 				orc_watch_deleted(x->watch[i], op->key);
 	}
-	gomap_textbuf_free(&before);
+	snapshot_done(x, &before);
 }
 
 static void op_len(exec_ctx *x)
