@@ -237,6 +237,12 @@ GM_INLINE const void *gm_access_body(gomap *m, const void *key,
 
 /* ---- assign ------------------------------------------------------------- */
 
+/* Whether a new entry needs separately allocated key/elem objects. */
+static inline bool gm_needs_objects(const gomap_type *t)
+{
+	return t->indirectkey || t->indirectelem;
+}
+
 /* Writes a new entry's key into its slot (allocating the indirect object
  * from the reserve) and, for an indirect elem, hangs a zeroed object in
  * the elem slot.  Go: the tail of mapassign. */
@@ -329,7 +335,7 @@ again:;
 	uintptr_t bucket = hash & gm_bucket_mask(m->B);
 	if (gm_growing(m)) {
 		if (gm_reserve_buckets(m, gm_grow_work_need(m, bucket) + 1) ||
-		    gm_reserve_objects(m))
+		    (gm_needs_objects(t) && gm_reserve_objects(m)))
 			goto nomem;
 		gm_grow_work(m, bucket);
 	}
@@ -373,7 +379,7 @@ search_done:
 		}
 		if ((insb == NULL && m->next_overflow == NULL &&
 		     gm_reserve_buckets(m, 1)) ||
-		    gm_reserve_objects(m))
+		    (gm_needs_objects(t) && gm_reserve_objects(m)))
 			goto nomem;
 	}
 	if (insb == NULL) {
