@@ -359,12 +359,9 @@ int gomap_clear(gomap *m)
 {
 	if (m == NULL || m->count == 0)
 		return GOMAP_OK;
-	if (m->dead)
-		return GOMAP_EFATAL;
-	if (m->flags & GM_HASH_WRITING) {
-		gm_fail(m, GOMAP_FATAL, GM_MSG_CONCURRENT_WRITES);
-		return GOMAP_EFATAL;
-	}
+	int st = gm_write_begin(m);
+	if (st != GOMAP_OK)
+		return st;
 	m->flags ^= GM_HASH_WRITING; /* [I8] */
 
 	for_each_owned_object(m, gm_retire_object);
@@ -382,12 +379,7 @@ int gomap_clear(gomap *m)
 	if (next != NULL)
 		m->next_overflow = next;
 
-	if (!(m->flags & GM_HASH_WRITING)) {
-		gm_fail(m, GOMAP_FATAL, GM_MSG_CONCURRENT_WRITES);
-		return GOMAP_EFATAL;
-	}
-	m->flags &= (uint8_t)~GM_HASH_WRITING;
-	return GOMAP_OK;
+	return gm_write_end(m);
 }
 
 /* ---- introspection -------------------------------------------------------- */

@@ -198,6 +198,16 @@ GM_INLINE bool gm_find(gomap *m, const void *key, enum gomap_fast_kind kind,
 	return false;
 }
 
+/* A nil or empty map answers without hashing, unless the key type's hash
+ * can panic: then it hashes with seed 0 just to let it (rule 14). */
+GM_INLINE void gm_probe_unhashable(gomap *m, const void *key,
+                                   enum gomap_fast_kind kind)
+{
+	if (kind == GOMAP_FAST_NONE && m != NULL &&
+	    (m->t.key.flags & GOMAP_HASH_MIGHT_PANIC))
+		m->t.key.hash(&m->t.key, key, 0, m);
+}
+
 /* Go: the entry checks of mapaccess1/2: a nil or empty map misses at once
  * (hashing only to let an unhashable key panic, rule 14); a lookup while a
  * write is in progress is fatal (rule 15). */
@@ -205,9 +215,7 @@ GM_INLINE bool gm_read_allowed(gomap *m, const void *key,
                                enum gomap_fast_kind kind)
 {
 	if (m == NULL || m->count == 0) {
-		if (kind == GOMAP_FAST_NONE && m != NULL &&
-		    (m->t.key.flags & GOMAP_HASH_MIGHT_PANIC))
-			m->t.key.hash(&m->t.key, key, 0, m);
+		gm_probe_unhashable(m, key, kind);
 		return false;
 	}
 	if (m->dead)
@@ -310,12 +318,9 @@ GM_INLINE int gm_assign_body(gomap *m, const void *key,
 	*elem_out = NULL;
 	if (m == NULL)
 		return GOMAP_EPANIC; /* Go: panic, assignment to entry in nil map */
-	if (m->dead)
-		return GOMAP_EFATAL;
-	if (m->flags & GM_HASH_WRITING) {
-		gm_fail(m, GOMAP_FATAL, GM_MSG_CONCURRENT_WRITES);
-		return GOMAP_EFATAL;
-	}
+	int st = gm_write_begin(m);
+	if (st != GOMAP_OK)
+		return st;
 	const gomap_type *t = &m->t;
 	uint64_t rand_before = m->rand_state;
 	uint64_t hash = gm_hash_of(m, key, kind);
@@ -388,23 +393,18 @@ search_done:
 	}
 	gm_store_new_entry(m, insb, insi, top, key, kind);
 done:
-	if (!(m->flags & GM_HASH_WRITING)) {
-		gm_fail(m, GOMAP_FATAL, GM_MSG_CONCURRENT_WRITES);
-		return GOMAP_EFATAL;
-	}
-	m->flags &= (uint8_t)~GM_HASH_WRITING;
+	st = gm_write_end(m);
+	if (st != GOMAP_OK)
+		return st;
 	if (m->nreserve > 2)
 		gm_trim_reserve(m);
 	*elem_out = gm_elem_value(t, gm_elem_slot(t, insb, insi));
 	return GOMAP_OK;
 nomem:
-	/* nothing has changed but these three */
+	/* nothing has changed but the first bucket, the flag and the stream */
 	if (first_bucket)
 		gm_drop_first_bucket(m);
-	m->flags ^= GM_HASH_WRITING;
-	m->rand_state = rand_before;
-	gm_trim_reserve(m);
-	return GOMAP_ENOMEM;
+	return gm_write_abort_nomem(m, rand_before);
 }
 
 /* ---- delete ------------------------------------------------------------- */
@@ -468,17 +468,12 @@ GM_INLINE int gm_delete_body(gomap *m, const void *key,
                              enum gomap_fast_kind kind)
 {
 	if (m == NULL || m->count == 0) {
-		if (kind == GOMAP_FAST_NONE && m != NULL &&
-		    (m->t.key.flags & GOMAP_HASH_MIGHT_PANIC))
-			m->t.key.hash(&m->t.key, key, 0, m);
+		gm_probe_unhashable(m, key, kind);
 		return GOMAP_OK;
 	}
-	if (m->dead)
-		return GOMAP_EFATAL;
-	if (m->flags & GM_HASH_WRITING) {
-		gm_fail(m, GOMAP_FATAL, GM_MSG_CONCURRENT_WRITES);
-		return GOMAP_EFATAL;
-	}
+	int st = gm_write_begin(m);
+	if (st != GOMAP_OK)
+		return st;
 	const gomap_type *t = &m->t;
 	uint64_t rand_before = m->rand_state;
 	uint64_t hash = gm_hash_of(m, key, kind);
@@ -486,12 +481,8 @@ GM_INLINE int gm_delete_body(gomap *m, const void *key,
 	uintptr_t bucket = hash & gm_bucket_mask(m->B);
 	if (gm_growing(m)) {
 		/* even for an absent key (rule 31) */
-		if (gm_reserve_buckets(m, gm_grow_work_need(m, bucket))) {
-			m->flags ^= GM_HASH_WRITING;
-			m->rand_state = rand_before;
-			gm_trim_reserve(m);
-			return GOMAP_ENOMEM;
-		}
+		if (gm_reserve_buckets(m, gm_grow_work_need(m, bucket)))
+			return gm_write_abort_nomem(m, rand_before);
 		gm_grow_work(m, bucket);
 	}
 	uint8_t *head = gm_bucket_at(t, m->buckets, bucket);
@@ -513,14 +504,10 @@ GM_INLINE int gm_delete_body(gomap *m, const void *key,
 		}
 	}
 done:
-	if (!(m->flags & GM_HASH_WRITING)) {
-		gm_fail(m, GOMAP_FATAL, GM_MSG_CONCURRENT_WRITES);
-		return GOMAP_EFATAL;
-	}
-	m->flags &= (uint8_t)~GM_HASH_WRITING;
+	st = gm_write_end(m);
 	if (m->nreserve > 2)
 		gm_trim_reserve(m);
-	return GOMAP_OK;
+	return st;
 }
 
 #endif

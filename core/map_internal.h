@@ -244,10 +244,50 @@ static inline bool gm_too_many_overflow_buckets(uint16_t noverflow, uint8_t B)
 	return noverflow >= (uint16_t)(1u << (B & 15));
 }
 
+/* ---- the write protocol (rules 22, 67, 68) ------------------------------- */
+
+void gm_fail(gomap *m, enum gomap_severity sev, const char *msg);
+void gm_trim_reserve(gomap *m);
+
+/* Entry of every write: a dead map refuses, and a write already in
+ * progress is Go's fatal "concurrent map writes". */
+static inline int gm_write_begin(gomap *m)
+{
+	if (m->dead)
+		return GOMAP_EFATAL;
+	if (m->flags & GM_HASH_WRITING) {
+		gm_fail(m, GOMAP_FATAL, GM_MSG_CONCURRENT_WRITES);
+		return GOMAP_EFATAL;
+	}
+	return GOMAP_OK;
+}
+
+/* Exit of every write: the flag must still be ours; then it is cleared
+ * [I8]. */
+static inline int gm_write_end(gomap *m)
+{
+	if (!(m->flags & GM_HASH_WRITING)) {
+		gm_fail(m, GOMAP_FATAL, GM_MSG_CONCURRENT_WRITES);
+		return GOMAP_EFATAL;
+	}
+	m->flags &= (uint8_t)~GM_HASH_WRITING;
+	return GOMAP_OK;
+}
+
+/* A write that ran out of memory before changing anything: drop the flag,
+ * rewind the random stream to before the key's hash, and give back what
+ * the reserve took (docs/design.md, "Allocation failure"). */
+static inline int gm_write_abort_nomem(gomap *m, uint64_t rand_before)
+{
+	m->flags ^= GM_HASH_WRITING;
+	m->rand_state = rand_before;
+	gm_trim_reserve(m);
+	return GOMAP_ENOMEM;
+}
+
 /* ---- shared internal functions ------------------------------------------ */
 
 /* hooks.c */
-void gm_fail(gomap *m, enum gomap_severity sev, const char *msg);
 uint64_t gm_hash(gomap *m, const void *key); /* t->key.hash with hash0 */
 bool gm_key_equal(gomap *m, const void *a, const void *b);
 /* memory.c */
@@ -261,7 +301,6 @@ uint8_t *gm_take_reserved_bucket(gomap *m);
 void *gm_take_key_obj(gomap *m);
 void *gm_take_elem_obj(gomap *m);
 void gm_retire_heap_list(gomap *m, gm_block **list);
-void gm_trim_reserve(gomap *m);
 /* map.c */
 uint8_t *gm_make_bucket_array(gomap *m, uint8_t b, uint8_t *dirty,
                               size_t *nbuckets_out, uint8_t **next_overflow);
