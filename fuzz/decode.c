@@ -412,6 +412,14 @@ static const enum fz_opcode inner_ops[9] = {
 	FZ_OP_PUT, FZ_OP_GET, FZ_OP_DEL, FZ_OP_GPUT, FZ_OP_GGET, FZ_OP_GDEL,
 	FZ_OP_CLEAR, FZ_OP_LEN, FZ_OP_ITER_NEXT};
 
+int fz_inner_selector(enum fz_opcode code)
+{
+	for (int i = 0; i < (int)(sizeof inner_ops / sizeof inner_ops[0]); i++)
+		if (inner_ops[i] == code)
+			return i;
+	return -1;
+}
+
 /* reenter, faults target only.  Two scenarios whose outcome is known:
  *
  *  equal: the outer is gput/gdel of a key known to be in the map, so its

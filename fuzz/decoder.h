@@ -41,6 +41,10 @@ size_t fz_decoder_step(fz_decoder *d, const uint8_t *data, size_t n);
 /* The first opcode byte of class c for target t, or -1 if t has none. */
 int fz_class_byte(enum fz_target t, enum fz_class c);
 
+/* A reenter record's inner-operation selector (byte 3) for code, or -1
+ * if the decoder never runs code inside a callback. */
+int fz_inner_selector(enum fz_opcode code);
+
 /* Values made from bytes, as the decoder makes them.  For str, the
  * string's bytes go to strbuf (at least 512 bytes). */
 void fz_fresh_key(const fz_header *h, uint32_t arg, void *out, uint8_t *strbuf);
