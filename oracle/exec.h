@@ -20,6 +20,11 @@ typedef struct orc_exec_opts {
 	 * many entries, then on a cadence that keeps the total cost linear;
 	 * always at the end.  0 means the default (256). */
 	size_t check_all_below;
+	/* On the cadence, a check runs once the operations since the last one
+	 * reach 1/check_divisor of the entries plus buckets it walks.  0 means
+	 * the default (64): replay checks often; fuzzing trades a little
+	 * latency in noticing for speed (target_common.c). */
+	size_t check_divisor;
 	/* Call the generic and fast entry points as the program says (true),
 	 * or force the generic path everywhere (false is for tests). */
 	bool honour_paths;
