@@ -200,31 +200,71 @@ void fz_decoder_init(fz_decoder *d, enum fz_target t, const uint8_t *hdr,
 	p->hdr.has_seed = true;
 	uint64_t hk = rd64(h + 24);
 	p->hdr.hashkey = hk ? hk : GOMAP_DEFAULT_HASHKEY0;
-	/* Crowding hash modes make every operation walk a long chain: keep
-	 * their programs shorter so one input stays cheap. */
-	d->budget = p->hdr.hash_mode == FZ_HASH_GO ? 4096 : 1024;
+	/* A budget of map operations per input: 512 reach B = 6 through bulk
+	 * puts, and a run stays short enough for the fuzzer's throughput
+	 * target (bench/fuzz_throughput.sh).  Crowding hash modes make every
+	 * operation walk a long chain: their programs are shorter still. */
+	d->budget = p->hdr.hash_mode == FZ_HASH_GO ? 512 : 256;
 }
 
 /* ---- the pool of recent keys -------------------------------------------- */
 
+/* A number that equal keys (fz_key_equal) share: the length and up to 16
+ * bytes from each end of the key's bytes (a string's content; a double
+ * with -0 read as +0).  Cheap for bytes300 keys; rarely equal otherwise. */
+static uint64_t key_fingerprint(const fz_header *h, const void *key)
+{
+	const uint8_t *b = key;
+	size_t n = h->key_kind.size;
+	double f;
+	gomap_str s;
+	if (h->key_kind.kind == FZ_KIND_F64) {
+		memcpy(&f, key, sizeof f);
+		if (f == 0)
+			f = 0.0;
+		b = (const uint8_t *)&f;
+	} else if (h->key_kind.kind == FZ_KIND_STR) {
+		memcpy(&s, key, sizeof s);
+		b = s.ptr;
+		n = s.len;
+	}
+	uint64_t x = n * 0x9e3779b97f4a7c15u;
+	for (size_t i = 0; i < n && i < 16; i++)
+		x = (x ^ b[i]) * 0x100000001b3u;
+	for (size_t i = n > 16 ? n - 16 : n; i < n; i++)
+		x = (x ^ b[i]) * 0x100000001b3u;
+	return x;
+}
+
+/* Whether pool slot i holds a key equal to `key` (fingerprint fp). */
+static bool pool_slot_equal(const fz_decoder *d, unsigned i, const void *key,
+                            uint64_t fp)
+{
+	return d->pool_fp[i] == fp && fz_key_equal(&d->p->hdr, key, d->pool[i]);
+}
+
 static void pool_push(fz_decoder *d, const void *key)
 {
+	uint64_t fp = key_fingerprint(&d->p->hdr, key);
 	memmove(d->pool + 1, d->pool, (FZ_POOL - 1) * sizeof d->pool[0]);
+	memmove(d->pool_fp + 1, d->pool_fp, (FZ_POOL - 1) * sizeof d->pool_fp[0]);
 	memmove(d->present + 1, d->present, (FZ_POOL - 1) * sizeof d->present[0]);
 	d->pool[0] = key;
+	d->pool_fp[0] = fp;
 	d->present[0] = false;
 	if (d->npool < FZ_POOL)
 		d->npool++;
 	/* a pushed key may equal one already there */
 	for (unsigned i = 1; i < d->npool; i++)
-		if (fz_key_equal(&d->p->hdr, key, d->pool[i]) && d->present[i])
+		if (d->present[i] && pool_slot_equal(d, i, key, fp))
 			d->present[0] = true;
 }
 
 static void mark(fz_decoder *d, const void *key, bool present)
 {
+	uint64_t fp = key_fingerprint(&d->p->hdr, key);
 	for (unsigned i = 0; i < d->npool; i++)
-		if (fz_key_equal(&d->p->hdr, key, d->pool[i]))
+		if (pool_slot_equal(d, i, key, fp))
 			d->present[i] = present;
 }
 

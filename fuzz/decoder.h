@@ -14,12 +14,15 @@ enum fz_class {
 };
 
 #define FZ_POOL 32       /* recent keys the key selector picks from */
-#define FZ_BULK_MAX 64   /* keys of one bulk put */
+#define FZ_BULK_MAX 32   /* keys of one bulk put */
 
 typedef struct fz_decoder {
 	enum fz_target target;
 	fz_program *p;
 	const void *pool[FZ_POOL]; /* pool[0] is the most recent; arena copies */
+	uint64_t pool_fp[FZ_POOL]; /* key_fingerprint of each: equal keys have
+	                              equal fingerprints, so most comparisons
+	                              stop at the number */
 	bool present[FZ_POOL];     /* in the map (valid while presence_known) */
 	unsigned npool;
 	bool presence_known;       /* false once a fail-alloc was emitted */
