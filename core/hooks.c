@@ -16,18 +16,16 @@ const char *gomap_strerror(int status)
 	}
 }
 
-/* Go: fatal / throw / panic.  Fatal errors and throws leave the map dead:
- * Go's process would be gone, so no later operation may touch it. */
+/* Go: fatal / throw.  Both leave the map dead: Go's process would be gone,
+ * so no later operation may touch it.  (Go's one map panic, assignment to
+ * a nil map, has no map to report to: it is the GOMAP_EPANIC status.) */
 void gm_fail(gomap *m, enum gomap_severity sev, const char *msg)
 {
-	if (sev != GOMAP_PANIC)
-		m->dead = true;
+	m->dead = true;
 	if (m->hooks.fail) {
 		m->hooks.fail(m->hooks.fail_ctx, sev, msg);
 		return;
 	}
-	if (sev == GOMAP_PANIC)
-		return;
 	fprintf(stderr, "fatal error: %s\n", msg);
 	abort();
 }

@@ -91,15 +91,10 @@ static uint8_t *init_bucket_array(gomap *m, uint8_t *a, uint8_t b,
 	return gm_bucket_array_spares(m, a, b, nbuckets);
 }
 
-uint8_t *gm_make_bucket_array(gomap *m, uint8_t b, uint8_t *dirty,
-                              size_t *nbuckets_out, uint8_t **next_overflow)
+uint8_t *gm_make_bucket_array(gomap *m, uint8_t b, size_t *nbuckets_out,
+                              uint8_t **next_overflow)
 {
 	size_t n = gm_bucket_array_len(&m->t, b);
-	if (dirty) {
-		*nbuckets_out = n;
-		*next_overflow = init_bucket_array(m, dirty, b, n);
-		return dirty;
-	}
 	uint8_t *a = alloc_bucket_array(m, n); /* zeroed */
 	if (a == NULL)
 		return NULL;
@@ -234,7 +229,7 @@ gomap *gomap_make(const gomap_type *t, int64_t hint, const gomap_hooks *hooks,
 	m->B = B;
 	/* B = 0: the single bucket is allocated by the first assign [rule 10] */
 	if (B != 0) {
-		m->buckets = gm_make_bucket_array(m, B, NULL, &m->nbuckets_alloc,
+		m->buckets = gm_make_bucket_array(m, B, &m->nbuckets_alloc,
 		                                  &m->next_overflow);
 		if (m->buckets == NULL)
 			goto nomem;

@@ -302,8 +302,8 @@ void *gm_take_key_obj(gomap *m);
 void *gm_take_elem_obj(gomap *m);
 void gm_retire_heap_list(gomap *m, gm_block **list);
 /* map.c */
-uint8_t *gm_make_bucket_array(gomap *m, uint8_t b, uint8_t *dirty,
-                              size_t *nbuckets_out, uint8_t **next_overflow);
+uint8_t *gm_make_bucket_array(gomap *m, uint8_t b, size_t *nbuckets_out,
+                              uint8_t **next_overflow);
 size_t gm_bucket_array_len(const gomap_type *t, uint8_t b);
 uint8_t *gm_newoverflow(gomap *m, uint8_t *b);
 void gm_drop_old_array(gomap *m);

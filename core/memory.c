@@ -56,8 +56,6 @@ void gm_free(gomap *m, void *payload)
 
 void gm_retire(gomap *m, void *payload)
 {
-	if (payload == NULL)
-		return;
 	if (m->live_iterators == 0) {
 		gm_free(m, payload);
 		return;

@@ -197,7 +197,8 @@ static void format_str(const void *value, size_t size, gomap_textbuf *out)
 }
 
 /* Trailing zero bytes are implied (input pads with zeros), so they are
- * dropped; one byte always remains so the literal is never just "x". */
+ * dropped; one byte always remains (a bytes type has N >= 1), so the
+ * literal is never just "x". */
 static void format_bytes(const void *value, size_t size, gomap_textbuf *out)
 {
 	const uint8_t *p = value;
@@ -205,8 +206,6 @@ static void format_bytes(const void *value, size_t size, gomap_textbuf *out)
 	while (n > 1 && p[n - 1] == 0)
 		n--;
 	gomap_textbuf_putc(out, 'x');
-	if (n == 0)
-		put_hex_byte(out, 0);
 	for (size_t i = 0; i < n; i++)
 		put_hex_byte(out, p[i]);
 }
