@@ -30,6 +30,7 @@ static size_t roundupsize(size_t size)
 				return size_classes[i];
 	}
 	if (size + PAGE_SIZE < size)
+		/* coverage-unreachable: array sizes stay far below SIZE_MAX */
 		return size;
 	return (size + PAGE_SIZE - 1) & ~(size_t)(PAGE_SIZE - 1);
 }
@@ -52,6 +53,7 @@ size_t gm_bucket_array_len(const gomap_type *t, uint8_t b)
 static uint8_t *alloc_bucket_array(gomap *m, size_t nbuckets)
 {
 	if (nbuckets > SIZE_MAX / m->t.bucketsize)
+		/* coverage-unreachable: hint cap and memory bound B */
 		return NULL;
 	uint8_t *a = gm_alloc(m, nbuckets * m->t.bucketsize);
 	if (a) {
@@ -111,6 +113,7 @@ static void incrnoverflow(gomap *m)
 		m->noverflow++;
 		return;
 	}
+	/* coverage-marker: noverflow-counted-by-chance */
 	uint32_t mask = ((uint32_t)1 << (m->B - 15)) - 1;
 	if ((gomap_fastrand(m) & mask) == 0)
 		m->noverflow++;
@@ -127,12 +130,14 @@ uint8_t *gm_newoverflow(gomap *m, uint8_t *b)
 			m->next_overflow = ovf + m->t.bucketsize;
 		} else {
 			/* the sentinel: the last spare [I10] */
+			/* coverage-marker: spare-overflow-used-up */
 			gm_set_overflow(&m->t, ovf, NULL);
 			m->next_overflow = NULL;
 		}
 	} else {
 		ovf = gm_take_reserved_bucket(m);
 		if (ovf == NULL)
+			/* coverage-unreachable: after its throw only */
 			return NULL;
 	}
 	incrnoverflow(m);
@@ -278,6 +283,7 @@ static void for_each_owned_object(gomap *m, void (*fn)(gomap *, void *))
 void gm_retire_object(gomap *m, void *obj)
 {
 	if (obj == NULL)
+		/* coverage-unreachable: NULL only after take_object threw */
 		return;
 	m->mem.indirect_objects--;
 	m->mem.indirect_bytes -= gm_block_of(obj)->size;
@@ -362,7 +368,7 @@ int gomap_clear(gomap *m)
 	for_each_owned_object(m, gm_retire_object);
 	m->flags &= (uint8_t)~GM_SAME_SIZE_GROW;
 	if (m->oldbuckets)
-		gm_drop_old_array(m);
+		gm_drop_old_array(m); /* coverage-marker: clear-mid-growth */
 	m->nevacuate = 0;
 	m->noverflow = 0;
 	m->count = 0;

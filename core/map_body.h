@@ -149,8 +149,8 @@ static inline int gm_faststr_small_lookup(gomap *m, gomap_str key)
 		if (memcmp(k.ptr, key.ptr, 4) != 0 ||
 		    memcmp(k.ptr + key.len - 4, key.ptr + key.len - 4, 4) != 0)
 			continue;
-		if (maybe >= 0)
-			return -1; /* two candidates: hashing is cheaper */
+		if (maybe >= 0) /* two candidates: hashing is cheaper */
+			return -1; /* coverage-marker: faststr-two-candidates */
 		maybe = i;
 	}
 	if (maybe >= 0) {
@@ -378,7 +378,7 @@ search_done:
 			size_t nalloc;
 			uint8_t *arr = gm_prepare_grow(m, hash, over, &nalloc);
 			if (arr == NULL)
-				goto nomem;
+				goto nomem; /* coverage-marker: enomem-growth-start */
 			gm_hash_grow(m, arr, nalloc);
 			goto again; /* growing invalidates the search */
 		}
@@ -451,6 +451,7 @@ static inline void gm_mark_empty_rest(const gomap_type *t, uint8_t *head,
 		if (i == 0) {
 			if (b == head)
 				return;
+			/* coverage-marker: empty-rest-across-overflow */
 			uint8_t *c = b;
 			for (b = head; gm_overflow(t, b) != c; b = gm_overflow(t, b))
 				;
@@ -482,6 +483,7 @@ GM_INLINE int gm_delete_body(gomap *m, const void *key,
 	if (gm_growing(m)) {
 		/* even for an absent key (rule 31) */
 		if (gm_reserve_buckets(m, gm_grow_work_need(m, bucket)))
+			/* coverage-marker: enomem-delete-mid-growth */
 			return gm_write_abort_nomem(m, rand_before);
 		gm_grow_work(m, bucket);
 	}

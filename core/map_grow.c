@@ -22,6 +22,7 @@ void gm_hash_grow(gomap *m, uint8_t *a, size_t nalloc)
 {
 	uint8_t bigger = 1;
 	if (!gm_over_load_factor(m->count + 1, m->B)) {
+		/* coverage-marker: same-size-growth */
 		bigger = 0;
 		m->flags |= GM_SAME_SIZE_GROW;
 	}
@@ -85,6 +86,7 @@ static unsigned choose_half(gomap *m, const void *k, uint8_t *top,
 	uint64_t hash = gm_hash_of(m, k, m->t.fast);
 	if ((m->flags & GM_ITERATOR) && !(m->t.key.flags & GOMAP_REFLEXIVE) &&
 	    !gm_key_equal(m, k, k)) {
+		/* coverage-marker: nan-evacuation-with-iterator */
 		unsigned use_y = *top & 1;
 		*top = gm_tophash(hash);
 		return use_y;
@@ -97,6 +99,7 @@ static void evacuate_entry(gomap *m, evac_dst *dst, uint8_t *src, uintptr_t i,
 {
 	const gomap_type *t = &m->t;
 	if (dst->i == GM_BUCKET_CNT) {
+		/* coverage-marker: evacuation-needs-overflow */
 		dst->b = gm_newoverflow(m, dst->b);
 		dst->i = 0;
 	}

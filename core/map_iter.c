@@ -56,6 +56,7 @@ static bool belongs_elsewhere(gomap *m, gomap_iter *it, const void *k,
 		return (hash & gm_bucket_mask(it->B)) != check;
 	}
 	/* NaN: evacuation sends it by its tophash's low bit (rule 41) */
+	/* coverage-marker: iter-nan-routed-by-tophash */
 	return (check >> (it->B - 1)) != (uintptr_t)(top & 1);
 }
 
@@ -76,6 +77,7 @@ static uint8_t *next_chain(gomap *m, gomap_iter *it, uintptr_t bucket,
 		uint8_t *b = gm_bucket_at(t, m->oldbuckets,
 		                          bucket & gm_oldbucket_mask(m));
 		if (!gm_evacuated(b)) {
+			/* coverage-marker: iter-started-mid-growth */
 			*check = bucket;
 			return b;
 		}
@@ -124,6 +126,7 @@ void gomap_iter_next(gomap_iter *it)
 			void *e = gm_elem_slot(t, b, offi);
 			if (check != NO_CHECK && !gm_same_size_grow(m) &&
 			    belongs_elsewhere(m, it, k, top, check))
+				/* coverage-marker: iter-skips-other-half */
 				continue;
 			if ((top != GM_EVACUATED_X && top != GM_EVACUATED_Y) ||
 			    !is_reflexive_at(m, k)) {
@@ -134,8 +137,10 @@ void gomap_iter_next(gomap_iter *it)
 			} else {
 				/* moved since the iterator started: read the
 				 * current entry, which may be updated or gone */
+				/* coverage-marker: iter-rereads-moved-entry */
 				void *rk, *re;
 				if (!gm_access_k(m, k, &rk, &re))
+					/* coverage-marker: iter-moved-entry-deleted */
 					continue;
 				it->key = rk;
 				it->elem = re;

@@ -17,6 +17,7 @@ static bool textbuf_reserve(gomap_textbuf *tb, size_t extra)
 	if (tb->oom)
 		return false;
 	if (extra >= SIZE_MAX - tb->len) {
+		/* coverage-unreachable: lengths come from strlen or an int */
 		tb->oom = true;
 		return false;
 	}
@@ -28,6 +29,7 @@ static bool textbuf_reserve(gomap_textbuf *tb, size_t extra)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	char *data = realloc(tb->data, cap);
 	if (!data) {
+		/* coverage-unreachable: realloc failure not injectable */
 		tb->oom = true;
 		return false;
 	}
