@@ -1,41 +1,127 @@
 #!/usr/bin/env bash
-# The whole test suite: the README's second command, and what .ci/run runs.
+# The PR gate: the README's second command, and what .ci/run runs.
 #   1. dev build (clang, -O2 -g): every CTest test — unit tests of the core
 #      per rule of go-map-rules.md, hash/layout vectors from Go, trace
-#      parsing, the oracle, conformance traces, and the Go runtime
-#      cross-check (dump after every operation);
-#   2. the same suite under ASan + UBSan with -fno-sanitize-recover=all.
-# Options: --no-sanitize (skip 2), --jobs N.
+#      parsing, the oracle, conformance traces, the Go runtime cross-check
+#      (dump after every operation), every seed and regression input
+#      replayed, the workflows' lint and the ClusterFuzzLite build;
+#   2. the same suite under ASan + UBSan with -fno-sanitize-recover=all
+#      (less the ClusterFuzzLite build, which brings its own flags);
+#   3. fuzz (ci/fuzz-gate.sh): the `fuzz` preset's libFuzzer targets, each
+#      fuzzed briefly from its seeds, stopping at the first crash; a crash,
+#      hang, OOM or sanitizer report fails the gate and its minimized
+#      reproducer and text trace are printed and kept in gate-artifacts/.
+# Every stage runs even when an earlier one failed (a broken build skips
+# its tests), so one CI run shows everything; the exit status is 1 if any
+# stage failed.  Failed CTest logs and the fuzz findings are kept in
+# gate-artifacts/ (uploaded by .github/workflows/pr-gate.yml).
+#
+# Options:
+#   --fuzz-seconds N  fuzzing time per target in stage 3 (default 25)
+#   --no-fuzz         skip stage 3
+#   --no-sanitize     skip stage 2
+#   --jobs N          build and test parallelism (default: nproc)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-sanitize=1
+usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
+die_usage() {
+  echo "ci/test.sh: $1" >&2
+  echo "accepted: --fuzz-seconds N, --no-fuzz, --no-sanitize, --jobs N, --help" >&2
+  exit 2
+}
+
+sanitize=1 fuzz=1 fuzz_seconds=25
 jobs=$(nproc 2>/dev/null || echo 2)
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-sanitize) sanitize=0 ;;
-    --jobs) jobs="$2"; shift ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
-    *) echo "ci/test.sh: unknown option '$1' (accepted: --no-sanitize, --jobs N)" >&2; exit 2 ;;
+    --no-fuzz) fuzz=0 ;;
+    --fuzz-seconds)
+      [[ "${2-}" =~ ^[0-9]+$ ]] || die_usage "--fuzz-seconds needs a whole number of seconds, got '${2-}'"
+      fuzz_seconds=$2; shift ;;
+    --jobs)
+      [[ "${2-}" =~ ^[1-9][0-9]*$ ]] || die_usage "--jobs needs a positive number, got '${2-}'"
+      jobs=$2; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) die_usage "unknown option '$1'" ;;
   esac
   shift
 done
 
 ./ci/install-deps.sh
 
-run_suite() {
-  local preset=$1
-  echo "== configure + build ($preset)"
-  cmake --preset "$preset" >/dev/null
-  cmake --build --preset "$preset" -j "$jobs"
+artifacts=gate-artifacts
+rm -rf "$artifacts"
+mkdir -p "$artifacts"
+gate_start=$(date +%s)
+results=()
+failed=0
+record() { # STAGE STATUS SECONDS
+  results+=("$(printf '%-22s %-6s %5ss' "$1" "$2" "$3")")
+  [ "$2" = ok ] || failed=1
+}
+
+# stage NAME COMMAND...: runs it, records ok/FAIL and its time
+stage() {
+  local name=$1 start rc
+  shift
+  start=$(date +%s)
+  set +e
+  "$@"
+  rc=$?
+  set -e
+  if [ "$rc" = 0 ]; then
+    record "$name" ok $(( $(date +%s) - start ))
+  else
+    record "$name" FAIL $(( $(date +%s) - start ))
+  fi
+  return "$rc"
+}
+
+build_preset() {
+  echo "== configure + build ($1)"
+  cmake --preset "$1" >/dev/null && cmake --build --preset "$1" -j "$jobs"
+}
+
+test_preset() { # PRESET [ctest args...]
+  local preset=$1 dir
+  shift
   echo "== ctest ($preset)"
-  ctest --preset "$preset" -j "$jobs"
+  case "$preset" in dev) dir=build ;; *) dir=build-$preset ;; esac
+  if ctest --preset "$preset" -j "$jobs" "$@"; then
+    return 0
+  fi
+  # keep what CTest wrote about the failures
+  mkdir -p "$artifacts/ctest-$preset"
+  cp "$dir"/Testing/Temporary/LastTest*.log "$artifacts/ctest-$preset/" 2>/dev/null || true
+  return 1
+}
+
+run_suite() { # PRESET [ctest args...]
+  local preset=$1
+  if stage "build ($preset)" build_preset "$preset"; then
+    stage "ctest ($preset)" test_preset "$@" || true
+  fi
 }
 
 run_suite dev
 if [ "$sanitize" = 1 ]; then
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-  run_suite ci
+  run_suite ci -LE clusterfuzzlite
 fi
-echo "ci/test.sh: all suites passed"
+if [ "$fuzz" = 1 ]; then
+  stage "fuzz (${fuzz_seconds}s/target)" ./ci/fuzz-gate.sh --fuzz-seconds "$fuzz_seconds" \
+    --jobs "$jobs" --artifacts "$artifacts/fuzz" || true
+fi
+
+echo
+echo "== gate summary ($(( $(date +%s) - gate_start ))s)"
+printf '  %s\n' "${results[@]}"
+if [ "$failed" = 0 ]; then
+  echo "ci/test.sh: all stages passed"
+else
+  echo "ci/test.sh: FAILED; logs and reproducers in $artifacts/" >&2
+  exit 1
+fi
