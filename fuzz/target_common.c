@@ -26,12 +26,12 @@ void fz_run_input(enum fz_target t, const uint8_t *data, size_t size)
 	if (fz_decode(t, data, size, &p) != 0)
 		report(&p, NULL, "the decoder made a program it could not finish");
 	/* gomap_check after every op only on tiny maps; on bigger ones once
-	 * the ops since the last check reach a 16th of what a check walks,
+	 * the ops since the last check reach an 8th of what a check walks,
 	 * and always at the end.  A full check per op, or the replay default
 	 * of a 64th, dominated the run (callgrind); a broken invariant stays
 	 * broken, so a coarser cadence still reports it, a few ops later. */
 	orc_exec_opts opts = {.out = NULL, .honour_paths = true,
-	                      .check_all_below = 16, .check_divisor = 16};
+	                      .check_all_below = 16, .check_divisor = 8};
 	orc_verdict v;
 	int rc = orc_exec(&p, &opts, &v);
 	if (rc != 0)

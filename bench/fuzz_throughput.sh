@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# Fuzzing throughput: exec/s per target and engine, with and without
+# sanitizers, at the input length cap, printed as a markdown table.
+#
+#   bench/fuzz_throughput.sh [--seconds N] [--runs N] [--targets LIST]
+#                            [--variants LIST] [--max-len N] [--no-build]
+#                            [--out FILE]
+#
+#   --seconds N    length of one fuzzing run (default 30)
+#   --runs N       runs per cell; the table shows their median (default 3)
+#   --targets LIST ops,iter,faults,trace (default all)
+#   --variants LIST any of
+#                  libfuzzer-asan  libFuzzer, ASan + UBSan (preset fuzz)
+#                  libfuzzer       libFuzzer, no sanitizers
+#                  afl             AFL++ afl-clang-fast (preset afl)
+#                  afl-asan        AFL++ with ASan + UBSan (preset afl-asan)
+#                  (default: all four; AFL ones are skipped without afl-fuzz)
+#   --max-len N    input length cap (default 1024, as the issue states it)
+#   --no-build     use the existing build directories
+#   --out FILE     also write the table there (default build-fuzzbench/table.md)
+#
+# Every run starts from a fresh copy of the target's compiled seed corpus,
+# on one core (taskset -c 0 when available), and reports the engine's own
+# figure: libFuzzer's final "exec/s", AFL++'s execs_per_sec from
+# fuzzer_stats.  libFuzzer runs with its default length control, which is
+# how campaigns run; the `ops` target gets one more row with
+# -len_control=0, where every mutation may use the whole cap at once.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+seconds=30
+runs=3
+targets=ops,iter,faults,trace
+variants=libfuzzer-asan,libfuzzer,afl,afl-asan
+max_len=1024
+build=1
+work=$root/build-fuzzbench
+out=$work/table.md
+
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; }
+die() { echo "bench/fuzz_throughput.sh: $*" >&2; exit 2; }
+need_number() { [[ "$2" =~ ^[1-9][0-9]*$ ]] || die "$1 wants a positive number, got '$2'"; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--seconds) need_number "$1" "${2:-}"; seconds=$2; shift 2 ;;
+	--runs) need_number "$1" "${2:-}"; runs=$2; shift 2 ;;
+	--targets) targets=${2:?--targets wants a list}; shift 2 ;;
+	--variants) variants=${2:?--variants wants a list}; shift 2 ;;
+	--max-len) need_number "$1" "${2:-}"; max_len=$2; shift 2 ;;
+	--no-build) build=0; shift ;;
+	--out) out=${2:?--out wants a file}; shift 2 ;;
+	-h|--help) usage; exit 0 ;;
+	*) die "unknown option '$1' (accepted: --seconds N, --runs N, --targets LIST, --variants LIST, --max-len N, --no-build, --out FILE)" ;;
+	esac
+done
+for t in ${targets//,/ }; do
+	case $t in ops|iter|faults|trace) ;; *) die "unknown target '$t' (accepted: ops, iter, faults, trace)" ;; esac
+done
+for v in ${variants//,/ }; do
+	case $v in libfuzzer-asan|libfuzzer|afl|afl-asan) ;; *) die "unknown variant '$v' (accepted: libfuzzer-asan, libfuzzer, afl, afl-asan)" ;; esac
+done
+
+have_afl=1
+command -v afl-fuzz >/dev/null && command -v afl-clang-fast >/dev/null || have_afl=0
+pin=()
+command -v taskset >/dev/null && pin=(taskset -c 0)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+# The build directory and the binary of a variant.
+dir_of() {
+	case $1 in
+	libfuzzer-asan) echo "$root/build-fuzz" ;;
+	libfuzzer) echo "$root/build-fuzz-nosan" ;;
+	afl) echo "$root/build-afl" ;;
+	afl-asan) echo "$root/build-afl-asan" ;;
+	esac
+}
+bin_of() {
+	case $1 in
+	libfuzzer*) echo "$(dir_of "$1")/fuzz_$2" ;;
+	afl*) echo "$(dir_of "$1")/fuzz_$2_afl" ;;
+	esac
+}
+
+configure() {
+	case $1 in
+	libfuzzer-asan) cmake --preset fuzz >/dev/null ;;
+	libfuzzer) cmake --preset fuzz -B "$(dir_of libfuzzer)" -DGOMAP_FUZZ_SANITIZE=OFF >/dev/null ;;
+	afl) cmake --preset afl >/dev/null ;;
+	afl-asan) cmake --preset afl-asan >/dev/null ;;
+	esac
+}
+
+selected=()
+for v in ${variants//,/ }; do
+	if [[ $v == afl* && $have_afl == 0 ]]; then
+		echo "bench/fuzz_throughput.sh: afl-fuzz/afl-clang-fast not installed; skipping $v" >&2
+		continue
+	fi
+	selected+=("$v")
+done
+[ ${#selected[@]} -gt 0 ] || die "no variant left to measure"
+
+cd "$root"
+if [ "$build" = 1 ]; then
+	for v in "${selected[@]}"; do
+		echo "== build $v ($(dir_of "$v"))" >&2
+		configure "$v"
+		cmake --build "$(dir_of "$v")" -j "$jobs" >/dev/null
+	done
+fi
+
+seeds_of() {
+	local d
+	for d in "$(dir_of "$1")/corpus/seeds/$2" "$root/build/corpus/seeds/$2"; do
+		if [ -d "$d" ] && [ -n "$(ls -A "$d")" ]; then echo "$d"; return; fi
+	done
+	die "no compiled seed corpus for $2 (build the project first)"
+}
+
+# One libFuzzer run: prints its final exec/s.
+run_libfuzzer() {
+	local bin=$1 seeds=$2 seed=$3; shift 3
+	local corpus=$work/run-corpus
+	rm -rf "$corpus" && mkdir -p "$corpus" && cp "$seeds"/* "$corpus"/
+	"${pin[@]}" "$bin" -max_len="$max_len" -max_total_time="$seconds" \
+		-seed="$seed" -print_final_stats=1 "$@" "$corpus" 2>"$work/run.log" \
+		>/dev/null || true
+	grep -E '^#[0-9]+[[:space:]]+DONE' "$work/run.log" | tail -1 |
+		sed -E 's/.*exec\/s: ([0-9]+).*/\1/'
+}
+
+# One AFL++ run: prints execs_per_sec from fuzzer_stats.
+run_afl() {
+	local bin=$1 seeds=$2 seed=$3
+	local outd=$work/run-afl
+	rm -rf "$outd"
+	AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+	AFL_NO_AFFINITY=1 AFL_QUIET=1 \
+		"${pin[@]}" afl-fuzz -i "$seeds" -o "$outd" -V "$seconds" -s "$seed" \
+		-m none -G "$max_len" -- "$bin" >"$work/run.log" 2>&1 || true
+	awk -F: '/^execs_per_sec/ {gsub(/ /, "", $2); printf "%d\n", $2}' \
+		"$outd"/default/fuzzer_stats 2>/dev/null
+}
+
+median_and_range() { # numbers on stdin -> "median min max"
+	sort -n | awk '{v[NR] = $1} END {
+		if (NR == 0) { print "- - -"; exit }
+		m = NR % 2 ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)
+		print m, v[1], v[NR] }'
+}
+
+mkdir -p "$work"
+rows=()
+measure() { # variant target label [libFuzzer flags...]
+	local v=$1 t=$2 label=$3; shift 3
+	local bin seeds values="" r x
+	bin=$(bin_of "$v" "$t")
+	[ -x "$bin" ] || die "$bin is missing (build $v, or drop --no-build)"
+	seeds=$(seeds_of "$v" "$t")
+	for r in $(seq 1 "$runs"); do
+		if [[ $v == libfuzzer* ]]; then
+			x=$(run_libfuzzer "$bin" "$seeds" "$r" "$@")
+		else
+			x=$(run_afl "$bin" "$seeds" "$r")
+		fi
+		[ -n "$x" ] || die "$v $t run $r gave no figure; see $work/run.log"
+		echo "  $v $t$label run $r: $x exec/s" >&2
+		values+="$x"$'\n'
+	done
+	read -r med lo hi < <(printf '%s' "$values" | median_and_range)
+	local san=no engine=${v%-asan}
+	[[ $v == *asan ]] && san="ASan + UBSan"
+	rows+=("| $t$label | $engine | $san | $max_len | $med | $lo–$hi | $runs |")
+}
+
+for t in ${targets//,/ }; do
+	for v in "${selected[@]}"; do
+		measure "$v" "$t" ""
+		if [[ $t == ops && $v == libfuzzer* ]]; then
+			measure "$v" "$t" " (-len_control=0)" -len_control=0
+		fi
+	done
+done
+
+{
+	echo "Fuzzing throughput, ${seconds} s per run, median of $runs runs, one core ($(date -u +%F))"
+	echo
+	echo "| target | engine | sanitizers | max_len | exec/s (median) | min–max | runs |"
+	echo "|---|---|---|---|---|---|---|"
+	printf '%s\n' "${rows[@]}"
+} | tee "$out"
