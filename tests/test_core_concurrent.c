@@ -3,7 +3,12 @@
  * is in progress (hashWriting set), which is exactly what Go's checks
  * catch; a hash callback re-enters before the flag is set, which Go
  * deliberately does not catch (rule 22). */
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "support/core_helpers.h"
 #include "map_internal.h"
@@ -245,6 +250,157 @@ GM_TEST(concurrent__read_of_empty_map_is_not_detected)
 	GM_EXPECT_EQ_U(e.fail.count, 0);
 	m->flags &= (uint8_t)~GM_HASH_WRITING;
 	gomap_destroy(m);
+}
+
+/* rules 67, 68: a map that met a fatal error is dead; reads miss, mapaccessK
+ * finds nothing and iteration yields nothing, without a second report. */
+GM_TEST(concurrent__dead_map_answers_nothing)
+{
+	ct_env e;
+	ct_env_init(&e, 1, 0);
+	gomap *m = ct_make(&e, "u64", "u64", 0);
+	ct_put(m, 1, 10);
+	m->flags |= GM_HASH_WRITING;
+	GM_EXPECT_EQ_U(ct_put(m, 2, 20), GOMAP_EFATAL);
+	m->flags &= (uint8_t)~GM_HASH_WRITING;
+	GM_EXPECT_EQ_U(e.fail.count, 1);
+	uint64_t k = 1, v;
+	GM_EXPECT(!ct_get(m, 1, &v));
+	GM_EXPECT(gomap_access1_fast64(m, 1) != NULL);
+	const void *kk, *ee;
+	GM_EXPECT(!gomap_accessK(m, &k, &kk, &ee));
+	gomap_iter it;
+	gomap_iter_init(m, &it);
+	GM_EXPECT(it.key == NULL);
+	GM_EXPECT_EQ_U(gomap_clear(m), GOMAP_EFATAL);
+	GM_EXPECT_EQ_U(e.fail.count, 1);
+	gomap_destroy(m);
+}
+
+/* rules 67-69 with two real threads, interleaved at fixed points by
+ * semaphores (so the test has no data race): writer B hashes its key
+ * before writer A sets hashWriting and sets its own flag (by XOR, as Go)
+ * while A is comparing keys, which clears it.  Neither write saw the
+ * other begin; both find the flag cleared at their end, Go's last check,
+ * and report "concurrent map writes". */
+typedef struct interleave {
+	sem_t b_hashing, b_go, b_done;
+	gomap *m;
+	bool a_waiting; /* A's next equal call lets B run */
+	int b_status;
+} interleave;
+
+static interleave *g_inter;
+
+static uint64_t interleave_hash(const gomap_keytype *kt, const void *key,
+                                uint64_t seed, gomap *m)
+{
+	uint64_t k;
+	memcpy(&k, key, 8);
+	if (k == 2) { /* B's key: wait for A to be inside its write */
+		sem_post(&g_inter->b_hashing);
+		sem_wait(&g_inter->b_go);
+	}
+	return gomap_key_u64.hash(kt, key, seed, m);
+}
+
+static bool interleave_equal(const gomap_keytype *kt, const void *a,
+                             const void *b, gomap *m)
+{
+	if (g_inter->a_waiting) {
+		g_inter->a_waiting = false;
+		sem_post(&g_inter->b_go);
+		sem_wait(&g_inter->b_done);
+	}
+	return memcmp(a, b, 8) == 0;
+}
+
+static void *writer_b(void *arg)
+{
+	interleave *x = arg;
+	x->b_status = ct_put(x->m, 2, 20);
+	sem_post(&x->b_done);
+	return NULL;
+}
+
+GM_TEST(concurrent__interleaved_writers_both_fail_at_their_end)
+{
+	for (int a_deletes = 0; a_deletes < 2; a_deletes++) {
+		interleave x;
+		memset(&x, 0, sizeof x);
+		sem_init(&x.b_hashing, 0, 0);
+		sem_init(&x.b_go, 0, 0);
+		sem_init(&x.b_done, 0, 0);
+		g_inter = &x;
+		gomap_keytype kt = gomap_key_u64;
+		kt.fast = GOMAP_FAST_NONE;
+		kt.hash = interleave_hash;
+		kt.equal = interleave_equal;
+		gomap_type t;
+		gomap_type_init(&t, &kt, &gomap_elem_u64);
+		ct_env e;
+		ct_env_init(&e, 1, 0);
+		x.m = ct_make_type(&e, &t, 0);
+		ct_put(x.m, 1, 10);
+
+		pthread_t b;
+		GM_EXPECT_EQ_U(pthread_create(&b, NULL, writer_b, &x), 0);
+		sem_wait(&x.b_hashing);
+		x.a_waiting = true; /* A's key 1 is present: its equal runs */
+		int a_status = a_deletes ? ct_del(x.m, 1) : ct_put(x.m, 1, 11);
+		pthread_join(b, NULL);
+
+		GM_EXPECT_EQ_U(x.b_status, GOMAP_EFATAL);
+		GM_EXPECT_EQ_U(a_status, GOMAP_EFATAL);
+		GM_EXPECT_EQ_U(e.fail.count, 2);
+		GM_EXPECT_EQ_U(e.fail.sev, GOMAP_FATAL);
+		GM_EXPECT_STR(e.fail.msg, "concurrent map writes");
+		gomap_destroy(x.m);
+		sem_destroy(&x.b_hashing);
+		sem_destroy(&x.b_go);
+		sem_destroy(&x.b_done);
+	}
+}
+
+/* gomap.h: without a fail hook a fatal error prints Go's message to
+ * stderr and aborts, as Go's process dies.  Run in a child process whose
+ * SIGABRT handler exits with a known status (exit, so that the child's
+ * atexit work, a coverage profile for one, still happens). */
+static gomap *g_doomed; /* reachable until the child exits */
+
+static void exit_on_abort(int sig)
+{
+	(void)sig;
+	exit(42);
+}
+
+GM_TEST(concurrent__fatal_without_fail_hook_prints_and_aborts)
+{
+	int fds[2];
+	GM_EXPECT_EQ_U(pipe(fds), 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	GM_EXPECT(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		dup2(fds[1], 2);
+		signal(SIGABRT, exit_on_abort);
+		g_doomed = ct_make(NULL, "u64", "u64", 0);
+		g_doomed->flags |= GM_HASH_WRITING;
+		ct_put(g_doomed, 1, 1);
+		_exit(0); /* not reached */
+	}
+	close(fds[1]);
+	char buf[256] = {0};
+	size_t n = 0;
+	for (ssize_t got; n < sizeof buf - 1 &&
+	                  (got = read(fds[0], buf + n, sizeof buf - 1 - n)) > 0;)
+		n += (size_t)got;
+	close(fds[0]);
+	int status = 0;
+	GM_EXPECT_EQ_U(waitpid(pid, &status, 0), pid);
+	GM_EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 42);
+	GM_EXPECT_STR(buf, "fatal error: concurrent map writes\n");
 }
 
 GM_TEST_MAIN()
