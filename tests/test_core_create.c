@@ -190,4 +190,31 @@ GM_TEST(create__make_reports_enomem_and_leaks_nothing)
 	}
 }
 
+/* gomap_make refuses what Go's compiler could never pass it (no type, a
+ * type never initialised, an allocator without its free), and a NULL
+ * status pointer is allowed. */
+GM_TEST(create__make_refuses_bad_arguments)
+{
+	gomap_type t = ct_type("u64", "u64");
+	int st = -1;
+	GM_EXPECT(gomap_make(NULL, 0, NULL, &st) == NULL);
+	GM_EXPECT_EQ_U(st, GOMAP_EINVAL);
+	gomap_type blank;
+	memset(&blank, 0, sizeof blank);
+	st = -1;
+	GM_EXPECT(gomap_make(&blank, 0, NULL, &st) == NULL);
+	GM_EXPECT_EQ_U(st, GOMAP_EINVAL);
+	ct_env e;
+	ct_env_init(&e, 1, CT_HOOK_ALLOC);
+	e.hooks.free = NULL;
+	st = -1;
+	GM_EXPECT(gomap_make(&t, 0, &e.hooks, &st) == NULL);
+	GM_EXPECT_EQ_U(st, GOMAP_EINVAL);
+	GM_EXPECT_EQ_U(e.alloc.nallocs, 0);
+	GM_EXPECT(gomap_make(NULL, 0, NULL, NULL) == NULL);
+	gomap *m = gomap_make(&t, 0, NULL, NULL);
+	GM_EXPECT(m != NULL);
+	gomap_destroy(m);
+}
+
 GM_TEST_MAIN()

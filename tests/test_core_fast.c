@@ -313,4 +313,72 @@ GM_TEST(fast__wrong_path_is_refused)
 	gomap_destroy(m);
 }
 
+/* rule 65, every fast entry point: on a map of another path the reads
+ * miss and the writes are refused, leaving the map as it was; on a NULL
+ * map they behave as the generic ones (rule 14). */
+GM_TEST(fast__every_entry_point_checks_its_path)
+{
+	gomap *m = ct_make(NULL, "f64", "u64", 0); /* floats: generic path */
+	ct_put_f(m, 1.0, 5);
+	char *before = ct_dump(m);
+	void *e = &e;
+	bool found = true;
+	gomap_str s = {(const uint8_t *)"x", 1};
+	const uint64_t *zero;
+	for (int null = 0; null < 2; null++) {
+		gomap *mm = null ? NULL : m;
+		zero = gomap_access1_fast32(mm, 1);
+		GM_EXPECT(zero != NULL && *zero == 0);
+		zero = gomap_access1_fast64(mm, 1);
+		GM_EXPECT(zero != NULL && *zero == 0);
+		zero = gomap_access1_faststr(mm, s);
+		GM_EXPECT(zero != NULL && *zero == 0);
+		found = true;
+		gomap_access2_fast32(mm, 1, &found);
+		GM_EXPECT(!found);
+		found = true;
+		gomap_access2_fast64(mm, 1, &found);
+		GM_EXPECT(!found);
+		found = true;
+		gomap_access2_faststr(mm, s, &found);
+		GM_EXPECT(!found);
+		int refused = null ? GOMAP_EPANIC : GOMAP_EINVAL;
+		GM_EXPECT_EQ_U(gomap_assign_fast32(mm, 1, &e), refused);
+		GM_EXPECT_EQ_U(gomap_assign_fast64(mm, 1, &e), refused);
+		GM_EXPECT_EQ_U(gomap_assign_faststr(mm, s, &e), refused);
+		GM_EXPECT(e == NULL || !null);
+		refused = null ? GOMAP_OK : GOMAP_EINVAL;
+		GM_EXPECT_EQ_U(gomap_delete_fast32(mm, 1), refused);
+		GM_EXPECT_EQ_U(gomap_delete_fast64(mm, 1), refused);
+		GM_EXPECT_EQ_U(gomap_delete_faststr(mm, s), refused);
+	}
+	CT_EXPECT_DUMP(m, before);
+	free(before);
+	gomap_destroy(m);
+}
+
+/* rule 20: the one-bucket faststr lookup takes a slot whose string has
+ * the key's very pointer (and length) without comparing bytes. */
+GM_TEST(fast__single_bucket_string_key_found_by_its_pointer)
+{
+	static const char text[] = "a long key of more than thirty-two bytes";
+	gomap *m = ct_make(NULL, "str", "u64", 0);
+	void *e;
+	for (size_t len = 1; len <= 3; len++) {
+		gomap_str s = {(const uint8_t *)"abc", len};
+		GM_EXPECT_EQ_U(gomap_assign_faststr(m, s, &e), GOMAP_OK);
+		*(uint64_t *)e = len;
+	}
+	gomap_str key = {(const uint8_t *)text, sizeof text - 1};
+	GM_EXPECT_EQ_U(gomap_assign_faststr(m, key, &e), GOMAP_OK);
+	*(uint64_t *)e = 99;
+	GM_EXPECT_EQ_U(ct_hdr(m).B, 0);
+	bool found = false;
+	const uint64_t *v = gomap_access2_faststr(m, key, &found);
+	GM_EXPECT(found && *v == 99);
+	v = gomap_access1_faststr(m, (gomap_str){(const uint8_t *)"abc", 2});
+	GM_EXPECT_EQ_U(*v, 2);
+	gomap_destroy(m);
+}
+
 GM_TEST_MAIN()

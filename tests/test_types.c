@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "gomap.h"
 #include "harness.h"
@@ -417,6 +418,29 @@ GM_TEST(textbuf__oom_turns_later_writes_into_no_ops)
 	GM_EXPECT_EQ_U(tb.len, 4);
 	gomap_textbuf_free(&tb);
 	GM_EXPECT(!tb.oom);
+}
+
+/* A fast kind outside the enum is refused like a mismatched one. */
+GM_TEST(layout__rejects_an_unknown_fast_kind)
+{
+	gomap_type t;
+	gomap_keytype k = gomap_key_u64;
+	k.fast = (enum gomap_fast_kind)77;
+	GM_EXPECT_EQ_U(gomap_type_init(&t, &k, &gomap_elem_u64), GOMAP_EINVAL);
+}
+
+/* A conversion vsnprintf cannot represent (here a wide character outside
+ * the C locale's charset) marks the buffer failed, as a failed allocation
+ * does, and keeps what was written before. */
+GM_TEST(textbuf__printf_conversion_error_is_oom)
+{
+	static const wchar_t accented[] = {0xe9, 0};
+	gomap_textbuf tb = {0};
+	gomap_textbuf_puts(&tb, "kept");
+	gomap_textbuf_printf(&tb, "%ls", accented);
+	GM_EXPECT(tb.oom);
+	GM_EXPECT_STR(tb.data, "kept");
+	gomap_textbuf_free(&tb);
 }
 
 GM_TEST_MAIN()
