@@ -156,4 +156,40 @@ GM_TEST(alloc_fail__nan_insert_rewinds_the_random_state)
 	GM_EXPECT_EQ_U(e.alloc.live_blocks, 0);
 }
 
+/* A delete during growth reserves the heap overflow buckets its growWork
+ * may take (rule 31: even before it looks for the key).  When the two old
+ * chains it will move are long, the reserve has to allocate; a failure
+ * there leaves the map as it was. */
+GM_TEST(alloc_fail__delete_that_must_move_long_chains)
+{
+	ct_env e;
+	ct_env_init(&e, 9, CT_HOOK_ALLOC);
+	gomap *m = ct_make(&e, "u64", "u64", 20);
+	GM_EXPECT_EQ_U(ct_hdr(m).B, 2);
+	/* old bucket 3: a chain of three buckets (17 keys); 0..2: 3 keys */
+	uint64_t k = 1, victim = 0;
+	for (int i = 0; i < 17; i++) {
+		k = ct_key_in_bucket(m, k, 3, 2);
+		if (i == 0)
+			victim = k;
+		ct_put(m, k++, 1);
+	}
+	for (uintptr_t b = 0; b < 3; b++)
+		for (int i = 0; i < 3; i++) {
+			k = ct_key_in_bucket(m, k, b, 2);
+			ct_put(m, k++, 1);
+		}
+	GM_EXPECT(!ct_hdr(m).growing);
+	/* the 27th key grows the map and evacuates old buckets 1 and 0 */
+	ct_put(m, ct_key_in_bucket(m, k, 1, 2), 1);
+	GM_EXPECT(ct_hdr(m).growing);
+	GM_EXPECT_EQ_U(ct_hdr(m).nevacuate, 2);
+	/* deleting from old chain 3 moves it (3 buckets) and chain 2 */
+	GM_EXPECT(fail_each_allocation(&e, m, del_u64, victim) >= 1);
+	uint64_t v;
+	GM_EXPECT(!ct_get(m, victim, &v));
+	gomap_destroy(m);
+	GM_EXPECT_EQ_U(e.alloc.live_blocks, 0);
+}
+
 GM_TEST_MAIN()

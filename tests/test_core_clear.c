@@ -156,4 +156,40 @@ GM_TEST(clear__during_iteration_keeps_old_array_entries_go119)
 	GM_EXPECT_EQ_U(e.alloc.live_blocks, 0);
 }
 
+/* rule 55 with indirect keys and elems (rule 7): clearing or destroying a
+ * map in the middle of a growth frees each key and elem object once,
+ * those still in unevacuated old chains included (evacuated old slots
+ * only hold copies of pointers the new array owns). */
+GM_TEST(clear__mid_growth_frees_each_indirect_object_once)
+{
+	for (int destroy = 0; destroy < 2; destroy++) {
+		ct_env e;
+		ct_env_init(&e, 3, CT_HOOK_ALLOC);
+		gomap *m = ct_make(&e, "bytes129", "bytes200", 0);
+		uint8_t key[129] = {0};
+		int n = 0;
+		while (!ct_hdr(m).growing || ct_hdr(m).nevacuate == 0) {
+			memcpy(key, &n, sizeof n);
+			void *el;
+			GM_EXPECT_EQ_U(gomap_assign(m, key, &el), GOMAP_OK);
+			n++;
+		}
+		GM_EXPECT(n > 20); /* B >= 2: the growth spans several writes */
+		gomap_memstats ms;
+		gomap_memstats_get(m, &ms);
+		GM_EXPECT_EQ_U(ms.indirect_objects, 2 * (size_t)n);
+		if (destroy) {
+			gomap_destroy(m);
+		} else {
+			GM_EXPECT_EQ_U(gomap_clear(m), GOMAP_OK);
+			gomap_memstats_get(m, &ms);
+			GM_EXPECT_EQ_U(ms.indirect_objects, 0);
+			GM_EXPECT(!ct_hdr(m).growing);
+			CT_CHECK(m);
+			gomap_destroy(m);
+		}
+		GM_EXPECT_EQ_U(e.alloc.live_blocks, 0);
+	}
+}
+
 GM_TEST_MAIN()

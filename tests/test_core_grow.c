@@ -287,4 +287,69 @@ GM_TEST(grow__evacuation_mark_jumps_at_most_1024)
 	gomap_destroy(m);
 }
 
+/* rule 37: hashGrow finding an old overflow list still there is Go's
+ * throw "oldoverflow is not nil".  The list cannot be left over (I7), so
+ * the test moves the current one there by hand; the fail hook is told and
+ * the map is dead from then on. */
+GM_TEST(grow__leftover_old_overflow_list_is_a_throw)
+{
+	ct_env e;
+	ct_env_init(&e, 2, CT_HOOK_ALLOC);
+	gomap *m = ct_make(&e, "u64", "u64", 20); /* B=2, no spares */
+	uint64_t k = 0;
+	for (int i = 0; i < 9; i++) { /* bucket 0 gets a heap overflow */
+		k = ct_key_in_bucket(m, k, 0, 2);
+		ct_put(m, k++, 1);
+	}
+	GM_EXPECT(m->heap_ovf != NULL);
+	m->old_heap_ovf = m->heap_ovf;
+	m->heap_ovf = NULL;
+	GM_EXPECT_EQ_U(gomap_check(m, NULL, 0), 7);
+	while (e.fail.count == 0 && gomap_len(m) < 100)
+		ct_put(m, k++, 1);
+	GM_EXPECT_EQ_U(e.fail.count, 1);
+	GM_EXPECT_EQ_U(e.fail.sev, GOMAP_THROW);
+	GM_EXPECT_STR(e.fail.msg, "oldoverflow is not nil");
+	GM_EXPECT_EQ_U(ct_put(m, k, 1), GOMAP_EFATAL);
+	gomap_destroy(m);
+	GM_EXPECT_EQ_U(e.alloc.live_blocks, 0);
+}
+
+/* rule 39: evacuate meeting a tophash of 2..4 in a chain that is not
+ * evacuated (I6 broken by hand) is Go's throw "bad map state". */
+GM_TEST(grow__stray_evacuation_mark_is_bad_map_state)
+{
+	ct_env e;
+	ct_env_init(&e, 3, CT_HOOK_ALLOC);
+	gomap *m = ct_make(&e, "u64", "u64", 0);
+	uint64_t k = 0;
+	while (!ct_hdr(m).growing)
+		ct_put(m, k++, 1);
+	/* an old bucket still to move, with entries and a free last slot */
+	uintptr_t nold = (uintptr_t)1 << (m->B - 1), ob = m->nevacuate;
+	uint8_t *b = NULL;
+	for (; ob < nold; ob++) {
+		b = gm_bucket_at(&m->t, m->oldbuckets, ob);
+		if (!gm_evacuated(b) && b[0] >= GM_MIN_TOPHASH &&
+		    b[7] == GM_EMPTY_REST)
+			break;
+	}
+	GM_EXPECT(ob < nold);
+	if (ob == nold) {
+		gomap_destroy(m);
+		return;
+	}
+	b[7] = GM_EVACUATED_Y;
+	GM_EXPECT_EQ_U(gomap_check(m, NULL, 0), 6);
+	/* a write to that old bucket evacuates it first */
+	uint64_t into = ct_key_in_bucket(m, 1000, ob, (uint8_t)(m->B - 1));
+	ct_put(m, into, 1);
+	GM_EXPECT_EQ_U(e.fail.count, 1);
+	GM_EXPECT_EQ_U(e.fail.sev, GOMAP_THROW);
+	GM_EXPECT_STR(e.fail.msg, "bad map state");
+	GM_EXPECT_EQ_U(ct_put(m, into + 1, 1), GOMAP_EFATAL);
+	gomap_destroy(m);
+	GM_EXPECT_EQ_U(e.alloc.live_blocks, 0);
+}
+
 GM_TEST_MAIN()

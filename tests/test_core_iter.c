@@ -245,4 +245,29 @@ GM_TEST(iter__release_flushes_retired_memory)
 	GM_EXPECT_EQ_U(e.alloc.live_blocks, 0);
 }
 
+/* An iterator that has ended, been released, or never started (an empty
+ * map) stays ended: each further step yields no entry. */
+GM_TEST(iter__steps_after_the_end_yield_nothing)
+{
+	gomap *m = ct_make(NULL, "u64", "u64", 0);
+	gomap_iter it;
+	gomap_iter_init(m, &it); /* empty: nothing to start */
+	GM_EXPECT(it.key == NULL);
+	gomap_iter_next(&it);
+	GM_EXPECT(it.key == NULL && it.elem == NULL);
+	ct_put(m, 1, 1);
+	gomap_iter_init(m, &it);
+	GM_EXPECT(it.key != NULL);
+	gomap_iter_next(&it);
+	GM_EXPECT(it.key == NULL);
+	gomap_iter_next(&it);
+	GM_EXPECT(it.key == NULL && it.elem == NULL);
+	gomap_iter_init(m, &it);
+	gomap_iter_release(&it);
+	gomap_iter_next(&it);
+	GM_EXPECT(it.key == NULL);
+	GM_EXPECT_EQ_U(ct_hdr(m).live_iterators, 0);
+	gomap_destroy(m);
+}
+
 GM_TEST_MAIN()
