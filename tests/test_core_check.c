@@ -174,4 +174,109 @@ GM_TEST(check__holds_after_every_op_of_random_traces)
 		}
 }
 
+/* I3 and I4, the cases the first test leaves: a key in another bucket's
+ * chain, an emptyOne right before the emptyRest tail, a chain ending with
+ * emptyOne. */
+GM_TEST(check__placement_and_tail_corruption)
+{
+	gomap *m = ct_make(NULL, "u64", "u64", 9); /* B=1 */
+	uint64_t k0 = ct_key_in_bucket(m, 0, 0, 1);
+	uint64_t k1 = ct_key_in_bucket(m, 0, 1, 1);
+	ct_put(m, k0, 1);
+	ct_put(m, k1, 2);
+	GM_EXPECT_EQ_U(check_no(m), 0);
+	/* I3: bucket 1 slot 1 holds a key of bucket 0 */
+	uint8_t *b0 = gm_bucket_at(&m->t, m->buckets, 0);
+	uint8_t *b1 = gm_bucket_at(&m->t, m->buckets, 1);
+	b1[1] = b0[0];
+	memcpy(gm_key_slot(&m->t, b1, 1), gm_key_slot(&m->t, b0, 0), 8);
+	m->count++;
+	GM_EXPECT_EQ_U(check_no(m), 3);
+	b1[1] = GM_EMPTY_REST;
+	m->count--;
+	GM_EXPECT_EQ_U(check_no(m), 0);
+	gomap_destroy(m);
+
+	m = small_map(); /* one bucket, slots 0..4 live */
+	uint8_t *b = m->buckets, save = b[4];
+	b[4] = GM_EMPTY_ONE; /* I4: emptyOne, then the emptyRest tail */
+	m->count--;
+	GM_EXPECT_EQ_U(check_no(m), 4);
+	b[4] = save;
+	m->count++;
+	for (uint64_t k = 5; k < 8; k++) /* full: no emptyRest at all */
+		ct_put(m, k, k);
+	save = b[7];
+	b[7] = GM_EMPTY_ONE; /* I4: the chain ends with emptyOne */
+	m->count--;
+	GM_EXPECT_EQ_U(check_no(m), 4);
+	b[7] = save;
+	m->count++;
+	GM_EXPECT_EQ_U(check_no(m), 0);
+	gomap_destroy(m);
+}
+
+/* I7 and I10, the cases the tests above leave: a doubling grow into B=0,
+ * an array of the wrong size, a spare pool without hmap.extra, a spare in
+ * the unused part of the pool that holds something. */
+GM_TEST(check__growth_and_spare_header_corruption)
+{
+	gomap *m = small_map();
+	m->oldbuckets = m->buckets; /* growing, not same-size, B=0 */
+	GM_EXPECT_EQ_U(check_no(m), 7);
+	m->oldbuckets = NULL;
+	GM_EXPECT_EQ_U(check_no(m), 0);
+	gomap_destroy(m);
+
+	m = ct_make(NULL, "u64", "u64", 100); /* B=4: 16 buckets, 2 spares */
+	ct_put(m, 1, 1);
+	GM_EXPECT_EQ_U(check_no(m), 0);
+	m->nbuckets_alloc++;
+	GM_EXPECT_EQ_U(check_no(m), 10);
+	m->nbuckets_alloc--;
+	m->has_extra = false;
+	GM_EXPECT_EQ_U(check_no(m), 10);
+	m->has_extra = true;
+	uint8_t *spare = m->next_overflow;
+	spare[3] = 0x55;
+	GM_EXPECT_EQ_U(check_no(m), 10);
+	spare[3] = 0;
+	GM_EXPECT_EQ_U(check_no(m), 0);
+	gomap_destroy(m);
+}
+
+static uint64_t hash_to_zero(const gomap_keytype *kt, const void *key,
+                             uint64_t seed, gomap *m)
+{
+	(void)kt, (void)key, (void)seed, (void)m;
+	return 0; /* every key in bucket 0, tophash 5 */
+}
+
+/* I5 on a chain of more than 16 live keys, which the check sorts by hash
+ * rather than comparing pairwise; its NaNs are never compared. */
+GM_TEST(check__duplicate_in_a_long_chain)
+{
+	gomap_keytype k = gomap_key_f64;
+	k.hash = hash_to_zero;
+	gomap_type t;
+	GM_EXPECT_EQ_U(gomap_type_init(&t, &k, &gomap_elem_u64), GOMAP_OK);
+	gomap *m = ct_make_type(NULL, &t, 20); /* B=2: room for 26 */
+	for (int i = 0; i < 20; i++)
+		ct_put_f(m, i, (uint64_t)i);
+	ct_put_f(m, NAN, 99);
+	GM_EXPECT_EQ_U(ct_hdr(m).B, 2);
+	GM_EXPECT(!ct_hdr(m).growing);
+	GM_EXPECT_EQ_U(check_no(m), 0);
+	/* the chain's third bucket, slot 0 (key 16) becomes key 3 */
+	uint8_t *b = gm_overflow(&m->t, gm_overflow(&m->t, m->buckets));
+	double three = 3, save;
+	memcpy(&save, gm_key_slot(&m->t, b, 0), 8);
+	GM_EXPECT(save == 16);
+	memcpy(gm_key_slot(&m->t, b, 0), &three, 8);
+	GM_EXPECT_EQ_U(check_no(m), 5);
+	memcpy(gm_key_slot(&m->t, b, 0), &save, 8);
+	GM_EXPECT_EQ_U(check_no(m), 0);
+	gomap_destroy(m);
+}
+
 GM_TEST_MAIN()
