@@ -259,8 +259,8 @@ static void record_entries(enum fz_target t)
 	record(t, FZ_C_ITER_STOP, "", 0, 0, 0, 0);
 	/* bulk: byte 2 is the count - 1 */
 	record(t, FZ_C_BULK, "9", 0, 8, 0, 1);
-	record(t, FZ_C_BULK, "64", 0, FZ_BULK_MAX - 1, 0, 1000);
-	record(t, FZ_C_BULK, "64_generic", 1, FZ_BULK_MAX - 1, 0, 5000);
+	record(t, FZ_C_BULK, "max", 0, FZ_BULK_MAX - 1, 0, 1000);
+	record(t, FZ_C_BULK, "max_generic", 1, FZ_BULK_MAX - 1, 0, 5000);
 	/* literals: for str the argument is the length; 8 value bytes follow */
 	record(t, FZ_C_LITKEY, "8", 0, 0, 0, 8);
 	record(t, FZ_C_LITELEM, "8", 0, 0, 0, 8);
