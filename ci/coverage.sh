@@ -22,10 +22,13 @@
 #   --out DIR             where reports and profiles go (BUILD/coverage)
 #   --no-build            use the existing build as it is
 #   --build-dir DIR       the coverage build (build-coverage)
-#   --corpus [TARGET=]DIR a campaign's corpus, replayed with the corpus; with
-#                         TARGET every file under DIR is a fuzz_TARGET input,
-#                         without it DIR's subdirectories named after a
-#                         target (and DIR itself, if so named) are; repeatable
+#   --corpus [TARGET=]DIR more corpus to replay (repeatable): with TARGET,
+#                         DIR's files are fuzz_TARGET inputs; without, DIR's
+#                         subdirectories named after a target (or DIR itself,
+#                         if so named) are.  A target directory in
+#                         ci/campaign.sh's layout contributes its
+#                         libfuzzer/corpus and afl/sync/*/queue only, so
+#                         `--corpus campaign` replays a whole campaign
 #   --threshold-file F    the gate's figures (ci/coverage-threshold.txt)
 #   --html                also write the HTML report
 #   --jobs N              build and test parallelism (nproc)
@@ -115,10 +118,21 @@ for exe in "$build"/fuzz_*_replay; do
 done
 is_target() { local t; for t in "${targets[@]}"; do [ "$t" = "$1" ] && return 0; done; return 1; }
 replayed=0
+# replay_dir TARGET DIR: a target's corpus directory, or its directory of
+# a campaign (ci/campaign.sh's layout): the libFuzzer corpus and each AFL++
+# instance's queue, not the logs, stats and findings beside them
+replay_dir() {
+  local q found=0
+  if [ -d "$2/libfuzzer/corpus" ]; then replay "$1" "$2/libfuzzer/corpus"; found=1; fi
+  for q in "$2"/afl/sync/*/queue; do
+    if [ -d "$q" ]; then replay "$1" "$q"; found=1; fi
+  done
+  [ "$found" = 1 ] || replay "$1" "$2"
+}
 # replay TARGET PATH: every file under PATH through fuzz_TARGET_replay
 replay() {
   local n
-  n=$(find "$2" -type f ! -name '.*' | wc -l)
+  n=$(find "$2" -name '.*' -prune -o -type f -print | wc -l)
   [ "$n" -gt 0 ] || return 0
   if ! "$build/fuzz_$1_replay" "$2" >/dev/null 2>>"$out/corpus-replay.log"; then
     echo "  warning: fuzz_$1_replay $2 failed (a crashing input loses its process's profile); see $out/corpus-replay.log"
@@ -147,16 +161,16 @@ for spec in "${corpora[@]}"; do
     t=${spec%%=*} dir=${spec#*=}
     is_target "$t" || { echo "ci/coverage.sh: --corpus $spec: no target '$t'" >&2; exit 2; }
     [ -d "$dir" ] || { echo "ci/coverage.sh: --corpus $spec: no directory" >&2; exit 2; }
-    replay "$t" "$(abspath "$dir")"
+    replay_dir "$t" "$(abspath "$dir")"
     continue
   fi
   [ -d "$spec" ] || { echo "ci/coverage.sh: --corpus $spec: no directory" >&2; exit 2; }
   dir=$(abspath "$spec") found=0
   if is_target "$(basename "$dir")"; then
-    replay "$(basename "$dir")" "$dir"; found=1
+    replay_dir "$(basename "$dir")" "$dir"; found=1
   else
     for t in "${targets[@]}"; do
-      [ -d "$dir/$t" ] && { replay "$t" "$dir/$t"; found=1; }
+      [ -d "$dir/$t" ] && { replay_dir "$t" "$dir/$t"; found=1; }
     done
   fi
   [ "$found" = 1 ] || echo "  warning: --corpus $spec: no subdirectory named after a target (${targets[*]}); use TARGET=DIR"
