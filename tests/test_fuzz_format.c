@@ -1,0 +1,510 @@
+/* The binary fuzz format (fuzz/decode.h, docs/fuzz-format.md):
+ * bytes -> program -> text -> program -> bytes -> program prints the same
+ * text; hand-written and conformance traces compile to bytes that decode
+ * to exactly them; the same input replays byte for byte; random inputs
+ * pass on the correct core; and the encoder refuses what the format cannot
+ * express, naming the operation's line. */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "decoder.h"
+#include "exec.h"
+#include "harness.h"
+#include "trace.h"
+
+static const enum fz_target all_targets[FZ_TARGETS] = {
+	FZ_TARGET_OPS, FZ_TARGET_ITER, FZ_TARGET_FAULTS};
+
+/* ---- helpers -------------------------------------------------------------- */
+
+/* splitmix64 from a fixed seed: the tests' only randomness. */
+static uint64_t next_random(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* A random input of up to max_records records after the header; one in
+ * eight ends in the middle of a record. */
+static size_t random_input(uint64_t *rng, uint8_t *buf, size_t max_records)
+{
+	size_t n = FZ_HEADER_SIZE + FZ_RECORD_SIZE * (next_random(rng) % (max_records + 1));
+	if (next_random(rng) % 8 == 0)
+		n += next_random(rng) % FZ_RECORD_SIZE;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (uint8_t)next_random(rng);
+	return n;
+}
+
+/* The canonical text of p (malloc'd). */
+static char *program_text(const fz_program *p)
+{
+	gomap_textbuf tb = {0};
+	fz_trace_print(p, &tb);
+	const char *t = fz_textbuf_cstr(&tb);
+	char *r = malloc(strlen(t) + 1);
+	if (r)
+		strcpy(r, t);
+	gomap_textbuf_free(&tb);
+	return r;
+}
+
+static int parse_text(const char *text, fz_program *p, fz_error *err)
+{
+	return fz_trace_parse("t.trace", text, strlen(text), p, err);
+}
+
+/* Compiles trace text for t and decodes the bytes again: the decoded
+ * program's text, or "ERROR: FILE:LINE: ..." (malloc'd). */
+static char *compile_and_explain(enum fz_target t, const char *text)
+{
+	fz_program p, back;
+	fz_error err;
+	uint8_t *bytes = NULL;
+	size_t n = 0;
+	char *r = NULL;
+	if (parse_text(text, &p, &err) != 0 || fz_encode(t, &p, &bytes, &n, &err) != 0) {
+		r = malloc(strlen(err.text) + 8);
+		if (r)
+			sprintf(r, "ERROR: %s", err.text);
+	} else if (fz_decode(t, bytes, n, &back) == 0) {
+		r = program_text(&back);
+		fz_program_free(&back);
+	}
+	if (p.has_header)
+		fz_program_free(&p);
+	free(bytes);
+	return r;
+}
+
+/* ---- bytes -> trace -> bytes -> trace ------------------------------------- */
+
+/* One input through the whole circle.  Returns 0 when the two texts agree;
+ * 1 when the encoder refused (its message printed); -1 on a mismatch. */
+static int round_trip(enum fz_target t, const uint8_t *in, size_t n)
+{
+	fz_program first, parsed, again;
+	fz_error err;
+	if (fz_decode(t, in, n, &first) != 0)
+		return -1;
+	char *t1 = program_text(&first);
+	fz_program_free(&first);
+	int rc = -1;
+	if (parse_text(t1, &parsed, &err) != 0) {
+		fprintf(stderr, "%s target: the decoder's program does not parse back: %s\n",
+		        fz_target_name(t), err.text);
+		free(t1);
+		return -1;
+	}
+	uint8_t *bytes;
+	size_t len;
+	if (fz_encode(t, &parsed, &bytes, &len, &err) != 0) {
+		fprintf(stderr, "%s target: unencodable: %s\n", fz_target_name(t), err.text);
+		rc = 1;
+	} else {
+		if (fz_decode(t, bytes, len, &again) == 0) {
+			char *t2 = program_text(&again);
+			rc = t2 && strcmp(t1, t2) == 0 ? 0 : -1;
+			if (rc != 0)
+				fprintf(stderr, "%s target: round trip differs:\n--- first\n%s--- again\n%s",
+				        fz_target_name(t), t1, t2 ? t2 : "(null)");
+			/* and the bytes are a fixed point: encoding again gives them */
+			uint8_t *bytes3 = NULL;
+			size_t len3 = 0;
+			if (rc == 0) {
+				bool same = fz_encode(t, &again, &bytes3, &len3, &err) == 0 &&
+				            len3 == len && memcmp(bytes3, bytes, len) == 0;
+				free(bytes3);
+				if (!same) {
+					fprintf(stderr, "%s target: encoding the decoded program again gives other bytes\n",
+					        fz_target_name(t));
+					rc = -1;
+				}
+			}
+			free(t2);
+			fz_program_free(&again);
+		}
+		free(bytes);
+	}
+	fz_program_free(&parsed);
+	free(t1);
+	return rc;
+}
+
+/* Whether the decoder stops reading `in` because its budget of map
+ * operations is spent (rather than at the end of the bytes or a fatal). */
+static bool spends_budget(enum fz_target t, const uint8_t *in, size_t n)
+{
+	fz_program p;
+	fz_decoder d;
+	fz_program_init(&p, NULL);
+	fz_decoder_init(&d, t, in, n, &p);
+	size_t off = n < FZ_HEADER_SIZE ? n : FZ_HEADER_SIZE;
+	for (size_t used; (used = fz_decoder_step(&d, in + off, n - off)) > 0;)
+		off += used;
+	bool spent = d.done && d.budget == 0;
+	fz_program_free(&p);
+	return spent;
+}
+
+GM_TEST(fuzz_format__bytes_trace_bytes_round_trip)
+{
+	enum { LONG = 3000 };
+	static uint8_t buf[FZ_HEADER_SIZE + FZ_RECORD_SIZE * LONG + 8];
+	for (int ti = 0; ti < FZ_TARGETS; ti++) {
+		enum fz_target t = all_targets[ti];
+		uint64_t rng = 0x5eed0000u + (uint64_t)t;
+		int refused = 0, differ = 0, spent = 0;
+		for (int i = 0; i < 400; i++) {
+			/* mostly short inputs, a few long enough to spend the budget */
+			size_t n = random_input(&rng, buf, i % 50 == 49 ? LONG : 64);
+			int rc = round_trip(t, buf, n);
+			refused += rc == 1;
+			differ += rc == -1;
+			spent += spends_budget(t, buf, n);
+		}
+		GM_EXPECT_EQ_U(differ, 0);
+		/* the decoder's own programs are always expressible */
+		GM_EXPECT_EQ_U(refused, 0);
+		GM_EXPECT(spent > 0);
+	}
+}
+
+/* ---- trace -> bytes -> trace ---------------------------------------------- */
+
+/* Canonical traces (seeded, so they print back unchanged) over every
+ * operation, value kind and header field the format carries. */
+static const char *const faithful[] = {
+	"map u64 u64 seed=7\n"
+	"put 1 10\nput 2 20\nget 1\ngget 3\ndel 1\ngdel 2\nlen\niter\ndump\n"
+	"check\nclear\nput 18446744073709551615 18446744073709551615\n",
+
+	"map u32 u8 hint=100 seed=1 hashkey=0x1234\ninc 5\ninc 5\nget 5\n",
+
+	"map f64 u32 seed=3 hash=collide\nput -0 1\nput 0 2\nput nan 3\nput nan 4\n"
+	"put inf 5\nput -inf 6\nput 0.1 7\nput 1e+300 4294967295\nget -0\ndel nan\n",
+
+	"map str str hint=-5 seed=0 hash=weak\nput \"\" \"\"\nput \"a\\x00b\" \"x\"\n"
+	"put \"42\" \"42\"\nput \"007\" \"255\"\nput \"aaaaaaaaaaaa\" \"long elem value\"\n"
+	"get \"a\\x00b\"\ngdel \"42\"\nlen\n",
+
+	"map bytes5 bytes1024 seed=9 hash=tophash\nput x01 x02\n"
+	"put xffeeddccbb x0000000000000000000000000001\ngget xffeeddccbb\n",
+
+	"map bytes300 bytes129 seed=2\nput x0102030405 x01\nput x01 xff\n",
+
+	/* runs of fresh keys and derived elems: bulk records */
+	"map u64 u32 seed=4\nput 100 0\nput 101 1\nput 102 2\nput 103 3\n"
+	"gput 7 250\ngput 8 251\ngput 9 252\ngput 10 253\ngput 11 254\ngput 12 255\n"
+	"gput 13 256\n",
+
+	"map u64 u64 seed=5\nput 1 1\nput 2 2\niter-start 3\niter-next 1 3\n"
+	"iter-next 40 3\niter-next 1000000 3\niter-stop 3\niter-start\n"
+	"iter-next 2\n",
+};
+
+/* The same for the faults target only. */
+static const char *const faithful_faults[] = {
+	"map u64 u64 seed=5\nput 1 1\nfail-alloc 3\nput 2 2\nfail-alloc 2147483648\n"
+	"put 3 3\n",
+
+	"map u64 u64 seed=6\nput 1 1\nput 2 2\nreenter hash put 3 30\nput 4 4\n"
+	"reenter hash gget 3\ngput 5 77\nreenter hash len\nput 6 6\n",
+
+	"map u64 u64 seed=6\nput 1 1\nreenter equal put 9 90\ngput 1 5\n"
+	"expect-fatal concurrent map writes\n",
+
+	"map str u64 seed=6\nput \"k\" 1\nreenter equal gget \"z\"\ngdel \"k\"\n"
+	"expect-fatal concurrent map read and map write\n",
+
+	"map u64 u64 seed=6\nput 1 1\nput 2 2\niter-start 2\n"
+	"reenter equal iter-next 3 2\ngput 2 9\n"
+	"expect-fatal concurrent map iteration and map write\n",
+
+	"map u64 str seed=6\nput 1 \"a\"\niter-start\nreenter hash iter-next 8\n"
+	"gput 4 \"200\"\nreenter equal len\ngdel 1\nlen\n",
+};
+
+/* text's canonical form (malloc'd), or NULL if it does not parse. */
+static char *canonical(const char *text)
+{
+	fz_program p;
+	fz_error err;
+	if (parse_text(text, &p, &err) != 0)
+		return NULL;
+	char *r = program_text(&p);
+	fz_program_free(&p);
+	return r;
+}
+
+static void expect_faithful(enum fz_target t, const char *text)
+{
+	char *want = canonical(text);
+	char *got = compile_and_explain(t, text);
+	GM_EXPECT(want != NULL);
+	GM_EXPECT_STR(got ? got : "(null)", want ? want : "(unparsable)");
+	free(got);
+	free(want);
+}
+
+GM_TEST(fuzz_format__trace_bytes_trace_is_exact)
+{
+	for (size_t i = 0; i < sizeof faithful / sizeof faithful[0]; i++)
+		for (int ti = 0; ti < FZ_TARGETS; ti++)
+			if (all_targets[ti] == FZ_TARGET_OPS || !strstr(faithful[i], "dump"))
+				expect_faithful(all_targets[ti], faithful[i]);
+	for (size_t i = 0; i < sizeof faithful_faults / sizeof faithful_faults[0]; i++)
+		expect_faithful(FZ_TARGET_FAULTS, faithful_faults[i]);
+	/* without a seed the input carries seed 0 */
+	char *got = compile_and_explain(FZ_TARGET_OPS, "map u32 u32\nput 1 2\n");
+	GM_EXPECT_STR(got ? got : "(null)", "map u32 u32 seed=0\nput 1 2\n");
+	free(got);
+}
+
+/* The outer key of reenter equal is selected among pool slots known to
+ * be in the map.  Forty literal keys after its put would push it out of
+ * the pool; the encoder writes it again before that happens. */
+GM_TEST(fuzz_format__equal_outer_keys_stay_in_the_pool)
+{
+	gomap_textbuf tb = {0};
+	gomap_textbuf_puts(&tb, "map u64 u64 seed=1\nput 1 1\n");
+	for (int i = 0; i < 40; i++) /* above 2^32: only a literal makes them */
+		gomap_textbuf_printf(&tb, "get %llu\n", (1ULL << 40) + (unsigned long long)i);
+	gomap_textbuf_puts(&tb, "reenter equal len\ngput 1 7\nreenter equal gget 2\ngdel 1\n"
+	                        "expect-fatal concurrent map read and map write\n");
+	expect_faithful(FZ_TARGET_FAULTS, fz_textbuf_cstr(&tb));
+	gomap_textbuf_free(&tb);
+}
+
+GM_TEST(fuzz_format__bulk_runs_take_one_record)
+{
+	/* 64 puts of consecutive keys and elems: far fewer than 64 records */
+	gomap_textbuf tb = {0};
+	gomap_textbuf_puts(&tb, "map u64 u64 seed=1\n");
+	for (int i = 0; i < 64; i++)
+		gomap_textbuf_printf(&tb, "put %d %d\n", 1000 + i, i);
+	fz_program p;
+	fz_error err;
+	uint8_t *bytes = NULL;
+	size_t n = 0;
+	GM_EXPECT(parse_text(fz_textbuf_cstr(&tb), &p, &err) == 0);
+	GM_EXPECT(fz_encode(FZ_TARGET_OPS, &p, &bytes, &n, &err) == 0);
+	GM_EXPECT(n < FZ_HEADER_SIZE + 8 * FZ_RECORD_SIZE);
+	fz_program_free(&p);
+	free(bytes);
+	gomap_textbuf_free(&tb);
+}
+
+/* Every conformance trace that the format can express for a target
+ * compiles to bytes that decode to exactly it (seed 0 when it has none);
+ * most of them can be expressed for some target. */
+GM_TEST(fuzz_format__conformance_traces_compile_exactly)
+{
+	const char *dir = GOMAP_SOURCE_DIR "/corpus/conformance";
+	DIR *d = opendir(dir);
+	GM_EXPECT(d != NULL);
+	if (d == NULL)
+		return;
+	int traces = 0, expressible = 0;
+	for (struct dirent *ent; (ent = readdir(d)) != NULL;) {
+		size_t len = strlen(ent->d_name);
+		if (len < 6 || strcmp(ent->d_name + len - 6, ".trace") != 0)
+			continue;
+		char path[1024];
+		snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
+		fz_program p;
+		fz_error err;
+		if (fz_trace_parse_file(path, &p, &err) != 0)
+			continue; /* the malformed-trace examples */
+		traces++;
+		if (!p.hdr.has_seed) {
+			p.hdr.has_seed = true;
+			p.hdr.seed = 0;
+		}
+		char *want = program_text(&p);
+		bool any = false;
+		for (int ti = 0; ti < FZ_TARGETS; ti++) {
+			uint8_t *bytes;
+			size_t n;
+			fz_program back;
+			if (fz_encode(all_targets[ti], &p, &bytes, &n, &err) != 0) {
+				/* a refusal names the file and a line */
+				GM_EXPECT(strncmp(err.text, path, strlen(path)) == 0);
+				continue;
+			}
+			any = true;
+			GM_EXPECT(fz_decode(all_targets[ti], bytes, n, &back) == 0);
+			char *got = program_text(&back);
+			GM_EXPECT_STR(got, want);
+			free(got);
+			fz_program_free(&back);
+			free(bytes);
+		}
+		expressible += any;
+		free(want);
+		fz_program_free(&p);
+	}
+	closedir(d);
+	GM_EXPECT(traces > 50);
+	GM_EXPECT(expressible * 10 >= traces * 8);
+}
+
+/* ---- what the encoder refuses ------------------------------------------------ */
+
+static void expect_refused(enum fz_target t, const char *text, const char *prefix)
+{
+	char *got = compile_and_explain(t, text);
+	GM_EXPECT(got != NULL && strncmp(got, prefix, strlen(prefix)) == 0);
+	if (got && strncmp(got, prefix, strlen(prefix)) != 0)
+		fprintf(stderr, "  got:  %s\n  want: %s...\n", got, prefix);
+	free(got);
+}
+
+GM_TEST(fuzz_format__encode_refuses_what_the_format_cannot_express)
+{
+	const enum fz_target OPS = FZ_TARGET_OPS, ITER = FZ_TARGET_ITER,
+	                     FAULTS = FZ_TARGET_FAULTS;
+	expect_refused(OPS, "map u64 u64 seed=1\nput 1 1\nfail-alloc 1\nput 2 2\n",
+	               "ERROR: t.trace:3: fail-alloc: the ops target's opcode table has no records for it");
+	expect_refused(ITER, "map u64 u64 seed=1\nput 1 1\nreenter hash get 1\nput 2 2\n",
+	               "ERROR: t.trace:3: reenter: the iter target's opcode table has no records");
+	expect_refused(ITER, "map u64 u64 seed=1\nput 1 1\ndump\n",
+	               "ERROR: t.trace:3: dump: the iter target's");
+	expect_refused(OPS, "map u64 u64 hint=5000 seed=1\nput 1 1\n",
+	               "ERROR: t.trace:1: header: not expressible");
+	expect_refused(FAULTS, "map u64 u64 seed=1\nfail-alloc 4294967296\nput 1 1\n",
+	               "ERROR: t.trace:2: fail-alloc: N 4294967296 does not fit");
+	/* reenter shapes the decoder does not make */
+	expect_refused(FAULTS, "map u64 u64 seed=1\nput 1 1\nreenter hash get 1\ngget 2\n",
+	               "ERROR: t.trace:4: gget: the format's outer operation of reenter hash is put or gput");
+	expect_refused(FAULTS, "map u64 u64 seed=1\nput 1 1\nreenter hash del 1\nput 2 2\n",
+	               "ERROR: t.trace:3: reenter: not expressible for target faults here: the records for it decode to \"reenter hash get 1\"");
+	expect_refused(FAULTS, "map u64 u64 seed=1\nput 1 1\nreenter equal get 1\ngput 2 2\n",
+	               "ERROR: t.trace:3: reenter equal: the decoder does not know 2 to be in the map here");
+	expect_refused(FAULTS, "map u64 u64 seed=1\nput 1 1\nreenter hash len\nput 2 256\n",
+	               "ERROR: t.trace:4: put: the outer elem of a reenter is derived from one byte");
+	expect_refused(FAULTS, "map u64 u64 seed=1\nput 1 1\niter-start\nreenter hash iter-next 9\nput 2 2\n",
+	               "ERROR: t.trace:4: reenter: not expressible for target faults here: the records for it decode to \"reenter hash iter-next 1\"");
+	expect_refused(FAULTS, "map u64 u64 seed=1\nput 1 1\nreenter equal len\ngput 1 1\nexpect-fatal concurrent map writes\n",
+	               "ERROR: t.trace:5: expect-fatal: the decoder writes one only after");
+	expect_refused(FAULTS, "map u64 u64 seed=1\nput 1 1\nreenter equal put 2 2\ngput 1 1\n",
+	               "ERROR: t.trace:3: reenter: the decoder follows it with \"expect-fatal concurrent map writes\"");
+	/* a str literal longer than a literal record announces */
+	gomap_textbuf tb = {0};
+	gomap_textbuf_puts(&tb, "map str u8 seed=1\nput \"");
+	for (int i = 0; i < 5000; i++)
+		gomap_textbuf_putc(&tb, (char)('a' + i % 7));
+	gomap_textbuf_puts(&tb, "\" 1\n");
+	expect_refused(OPS, fz_textbuf_cstr(&tb), "ERROR: t.trace:2: put: the decoder reads");
+	gomap_textbuf_free(&tb);
+}
+
+GM_TEST(fuzz_format__encode_refuses_programs_beyond_the_budget)
+{
+	/* far more map operations than one input may hold */
+	fz_program p;
+	fz_error err;
+	fz_program_init(&p, "long.trace");
+	GM_EXPECT(fz_program_set_header(&p, "u64", "u64", &err) == 0);
+	p.hdr.has_seed = true;
+	bool appended = true;
+	for (uint32_t i = 0; i < 200000; i++)
+		appended &= fz_program_append(&p, &(fz_op){.line = 2 + i, .code = FZ_OP_LEN}, &err) == 0;
+	GM_EXPECT(appended);
+	uint8_t *bytes = NULL;
+	size_t n = 0;
+	GM_EXPECT(fz_encode(FZ_TARGET_OPS, &p, &bytes, &n, &err) == -1);
+	GM_EXPECT(bytes == NULL);
+	GM_EXPECT(strncmp(err.text, "long.trace:", 11) == 0);
+	GM_EXPECT(strstr(err.text, "len: the program is longer than one input can be") != NULL);
+	fz_program_free(&p);
+}
+
+/* ---- running decoded inputs -------------------------------------------------- */
+
+/* Runs one decoded input with its output captured (malloc'd in *out). */
+static int run_captured(enum fz_target t, const uint8_t *in, size_t n,
+                        bool dump_each, char **out, size_t *outlen)
+{
+	fz_program p;
+	if (fz_decode(t, in, n, &p) != 0)
+		return -1;
+	FILE *f = open_memstream(out, outlen);
+	orc_exec_opts opts = {.out = f, .dump_each = dump_each, .honour_paths = true};
+	orc_verdict v;
+	int rc = orc_exec(&p, &opts, &v);
+	fclose(f);
+	if (rc != 0)
+		orc_verdict_print(&v, "<input>", stderr);
+	fz_program_free(&p);
+	return rc;
+}
+
+GM_TEST(fuzz_format__replay_is_byte_identical)
+{
+	static uint8_t buf[FZ_HEADER_SIZE + FZ_RECORD_SIZE * 64 + 8];
+	for (int ti = 0; ti < FZ_TARGETS; ti++) {
+		uint64_t rng = 0xbeef00u + (uint64_t)ti;
+		int nonempty = 0;
+		for (int i = 0; i < 40; i++) {
+			size_t n = random_input(&rng, buf, 64);
+			char *a = NULL, *b = NULL;
+			size_t alen = 0, blen = 0;
+			bool dump = i % 4 == 0;
+			GM_EXPECT(run_captured(all_targets[ti], buf, n, dump, &a, &alen) == 0);
+			GM_EXPECT(run_captured(all_targets[ti], buf, n, dump, &b, &blen) == 0);
+			GM_EXPECT(alen == blen && memcmp(a, b, alen) == 0);
+			nonempty += alen > 0;
+			free(a);
+			free(b);
+		}
+		GM_EXPECT(nonempty >= 30);
+	}
+}
+
+/* 2000 random inputs for target t, run as the fuzz targets run them:
+ * the correct core never fails. */
+static void expect_random_inputs_pass(enum fz_target t)
+{
+	static uint8_t buf[FZ_HEADER_SIZE + FZ_RECORD_SIZE * 16 + 8];
+	uint64_t rng = 0xc0de00u + (uint64_t)t;
+	int failed = 0;
+	for (int i = 0; i < 2000; i++) {
+		size_t n = random_input(&rng, buf, 16);
+		fz_program p;
+		GM_EXPECT(fz_decode(t, buf, n, &p) == 0);
+		orc_exec_opts opts = {.honour_paths = true, .check_all_below = 16};
+		orc_verdict v;
+		if (orc_exec(&p, &opts, &v) != 0) {
+			orc_verdict_print(&v, "<input>", stderr);
+			failed++;
+		}
+		fz_program_free(&p);
+	}
+	GM_EXPECT_EQ_U(failed, 0);
+}
+
+/* One test per target, so that CTest can run them side by side. */
+GM_TEST(fuzz_format__random_ops_inputs_pass_on_the_correct_core)
+{
+	expect_random_inputs_pass(FZ_TARGET_OPS);
+}
+
+GM_TEST(fuzz_format__random_iter_inputs_pass_on_the_correct_core)
+{
+	expect_random_inputs_pass(FZ_TARGET_ITER);
+}
+
+GM_TEST(fuzz_format__random_faults_inputs_pass_on_the_correct_core)
+{
+	expect_random_inputs_pass(FZ_TARGET_FAULTS);
+}
+
+GM_TEST_MAIN()
