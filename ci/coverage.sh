@@ -45,7 +45,13 @@ html=0
 threshold=$src/ci/coverage-threshold.txt
 jobs=$(nproc 2>/dev/null || echo 2)
 corpora=()
+needs_value() {
+  [ $# -ge 2 ] || { echo "ci/coverage.sh: $1 needs a value (see --help)" >&2; exit 2; }
+}
 while [ $# -gt 0 ]; do
+  case "$1" in
+    --out|--build-dir|--corpus|--threshold-file|--jobs) needs_value "$@" ;;
+  esac
   case "$1" in
     --out) out=$2; shift ;;
     --no-build) do_build=0 ;;
@@ -199,8 +205,8 @@ done < <(find "$build" -type f -perm -u+x ! -path '*/CMakeFiles/*' ! -path "$out
 [ ${#objects[@]} -gt 0 ] || { echo "ci/coverage.sh: no instrumented executable in $build" >&2; exit 2; }
 objargs=("${objects[0]}")
 for o in "${objects[@]:1}"; do objargs+=(-object "$o"); done
-# the test executables' main()s share a name and differ in body; llvm-cov
-# warns about them, and they are outside core/
+# llvm-cov warns about functions of one name whose bodies differ between
+# executables (the main()s); the core is one library, the same in all
 cov() { "$llvmcov" "$@" 2> >(grep -v 'functions have mismatched data' >&2); }
 
 cov report -instr-profile="$prof/all.profdata" "${objargs[@]}" "$src/core" >"$out/summary.txt"
@@ -227,7 +233,9 @@ python3 "$src/ci/coverage_report.py" --root "$src" --out "$out" --scope core \
   --threshold "$threshold" || gate=$?
 
 echo
-echo "reports in $out: summary.txt summary-all.txt uncovered-lines.txt uncovered-branches.txt markers.txt${html:+}$([ "$html" = 1 ] && echo ' html/index.html')"
+reports="summary.txt summary-all.txt uncovered-lines.txt uncovered-branches.txt markers.txt"
+[ "$html" = 1 ] && reports="$reports html/index.html"
+echo "reports in $out: $reports"
 echo "ci/coverage.sh: $(( $(date +%s) - start )) s"
 if [ "$gate" -gt 1 ]; then
   exit 2

@@ -11,6 +11,8 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{"replay", fz_cmd_replay, "run text traces on the core and the oracle"},
+	{"explain", fz_cmd_explain, "print a binary fuzz input as a text trace"},
+	{"compile", fz_cmd_compile, "turn a text trace into a binary fuzz input"},
 };
 
 int fz_usage_error(const char *sub, const char *usage, const char *fmt, ...)
