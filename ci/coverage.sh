@@ -70,6 +70,12 @@ build=$(abspath "$build")
 out=$(abspath "${out:-$build/coverage}")
 threshold=$(abspath "$threshold")
 [ -f "$threshold" ] || { echo "ci/coverage.sh: no threshold file $threshold" >&2; exit 2; }
+# its format, checked now rather than after the runs
+if bad=$(sed 's/#.*//' "$threshold" | grep -nvE '^[[:space:]]*$|^[[:space:]]*[^[:space:]]+[[:space:]]+(lines|branches)[[:space:]]+[0-9]+(\.[0-9]+)?[[:space:]]*$'); then
+  echo "ci/coverage.sh: $threshold: want 'SCOPE lines|branches PERCENT' lines, got:" >&2
+  echo "$bad" | sed 's/^/  line /' >&2
+  exit 2
+fi
 
 # llvm-profdata / llvm-cov of clang's own version first (the raw profile
 # format changes between LLVM releases), then the unversioned names.

@@ -78,14 +78,22 @@ def in_scope(name, scope):
     return name == scope or name.startswith(scope.rstrip("/") + "/")
 
 
-def source_lines(root, name, cache={}):
-    if name not in cache:
+_sources = {}
+
+
+def source_lines(root, name):
+    if name not in _sources:
         try:
             with open(os.path.join(root, name), errors="replace") as f:
-                cache[name] = f.read().split("\n")
+                _sources[name] = f.read().split("\n")
         except OSError:
-            cache[name] = []
-    return cache[name]
+            _sources[name] = []
+    return _sources[name]
+
+
+def bad_input(msg):
+    print(f"coverage_report: {msg}", file=sys.stderr)
+    sys.exit(2)
 
 
 def source_at(root, name, line):
@@ -126,11 +134,11 @@ def read_thresholds(path):
             if not words:
                 continue
             if len(words) != 3 or words[1] not in ("lines", "branches"):
-                sys.exit(f"{path}:{no}: want `SCOPE lines|branches PERCENT`")
+                bad_input(f"{path}:{no}: want `SCOPE lines|branches PERCENT`")
             try:
                 value = float(words[2])
             except ValueError:
-                sys.exit(f"{path}:{no}: {words[2]!r} is not a percentage")
+                bad_input(f"{path}:{no}: {words[2]!r} is not a percentage")
             out.append((words[0], words[1], value))
     return out
 
