@@ -10,6 +10,10 @@
 int fz_cmd_replay(int argc, char **argv);
 int fz_cmd_explain(int argc, char **argv);
 int fz_cmd_compile(int argc, char **argv);
+int fz_cmd_minimize(int argc, char **argv);
+
+/* How the command was invoked (argv[0]), for printing replay commands. */
+extern const char *fz_argv0;
 
 /* Prints "gomap SUB: message" and the usage line to stderr; returns 2. */
 int fz_usage_error(const char *sub, const char *usage, const char *fmt, ...)

@@ -13,6 +13,7 @@ static const struct {
 	{"replay", fz_cmd_replay, "run text traces on the core and the oracle"},
 	{"explain", fz_cmd_explain, "print a binary fuzz input as a text trace"},
 	{"compile", fz_cmd_compile, "turn a text trace into a binary fuzz input"},
+	{"minimize", fz_cmd_minimize, "shrink a failing input to a small trace that fails the same check"},
 };
 
 int fz_usage_error(const char *sub, const char *usage, const char *fmt, ...)
@@ -34,8 +35,11 @@ static int usage(FILE *out)
 	return out == stdout ? 0 : 2;
 }
 
+const char *fz_argv0 = "gomap";
+
 int main(int argc, char **argv)
 {
+	fz_argv0 = argv[0];
 	if (argc < 2)
 		return usage(stderr);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||

@@ -1,0 +1,317 @@
+/* gomap minimize [--target ops|iter|faults|trace-file] [--trace]
+ *                [-o OUT.trace] [--bytes-out OUT.bin] [--max-tests N]
+ *                [--keep-values] INPUT
+ *
+ * Turns one failing input into the smallest readable trace that still
+ * fails the same check (reduce.h).  INPUT is a binary fuzz input, decoded
+ * for --target (default ops), or a text trace (a .trace name, --trace or
+ * --target trace-file).  Candidates run as `gomap replay` runs a trace,
+ * so the check id printed here is the one replay reports.
+ *
+ * Exit 0: minimized, the trace written (and the bytes, when the encoder
+ * can express the program); 1: INPUT does not fail, or the written trace
+ * does not fail the same way; 2: usage, unreadable or malformed input. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "decode.h"
+#include "exec.h"
+#include "reduce.h"
+#include "trace.h"
+
+static const char USAGE[] =
+	"[--target ops|iter|faults|trace-file] [--trace] [-o OUT.trace]\n"
+	"       [--bytes-out OUT.bin] [--max-tests N] [--keep-values] INPUT";
+
+static const char ACCEPTED[] =
+	"accepted: --target ops|iter|faults|trace-file, --trace, -o FILE, "
+	"--bytes-out FILE, --max-tests N, --keep-values";
+
+typedef struct minimize_args {
+	const char *input, *out, *bytes_out;
+	bool text;               /* INPUT is a trace */
+	bool have_target;
+	enum fz_target target;   /* the binary format's target */
+	size_t max_tests;
+	bool keep_values;
+} minimize_args;
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int parse_args(int argc, char **argv, minimize_args *a)
+{
+	memset(a, 0, sizeof *a);
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		bool has_value = i + 1 < argc;
+		if (!strcmp(arg, "--target") && has_value) {
+			const char *t = argv[++i];
+			if (!strcmp(t, "trace-file") || !strcmp(t, "trace"))
+				a->text = true;
+			else if (fz_target_parse(t, &a->target))
+				a->have_target = true;
+			else
+				return fz_usage_error("minimize", USAGE,
+				                      "unknown target '%s' (accepted: ops, iter, faults, trace-file)", t);
+		} else if (!strcmp(arg, "--trace")) {
+			a->text = true;
+		} else if (!strcmp(arg, "-o") && has_value) {
+			a->out = argv[++i];
+		} else if (!strcmp(arg, "--bytes-out") && has_value) {
+			a->bytes_out = argv[++i];
+		} else if (!strcmp(arg, "--max-tests") && has_value) {
+			char *end;
+			a->max_tests = strtoull(argv[++i], &end, 10);
+			if (*end != '\0' || a->max_tests == 0)
+				return fz_usage_error("minimize", USAGE,
+				                      "--max-tests wants a positive number, not '%s'", argv[i]);
+		} else if (!strcmp(arg, "--keep-values")) {
+			a->keep_values = true;
+		} else if (arg[0] == '-' && arg[1] != '\0') {
+			return fz_usage_error("minimize", USAGE, "unknown option '%s' or missing value (%s)",
+			                      arg, ACCEPTED);
+		} else if (a->input) {
+			return fz_usage_error("minimize", USAGE, "one INPUT only ('%s' and '%s')",
+			                      a->input, arg);
+		} else {
+			a->input = arg;
+		}
+	}
+	if (a->input == NULL)
+		return fz_usage_error("minimize", USAGE, "no INPUT given");
+	if (ends_with(a->input, ".trace"))
+		a->text = true; /* --target then names the bytes' target */
+	return 0;
+}
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return NULL;
+	size_t cap = 4096, n = 0;
+	uint8_t *buf = malloc(cap);
+	for (size_t got; buf && (got = fread(buf + n, 1, cap - n, f)) > 0;) {
+		n += got;
+		if (n == cap) {
+			uint8_t *b = realloc(buf, cap *= 2);
+			if (b == NULL)
+				free(buf);
+			buf = b;
+		}
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+/* Loads INPUT into *p; returns 0 or an exit status. */
+static int load(const minimize_args *a, fz_program *p)
+{
+	if (a->text) {
+		fz_error err;
+		if (fz_trace_parse_file(a->input, p, &err) != 0) {
+			fprintf(stderr, "%s\n", err.text);
+			return 2;
+		}
+		if (!p->hdr.has_seed) {
+			/* the minimized trace must replay the same run, so it
+			 * gets the seed the failure was seen with */
+			p->hdr.seed = 0;
+			p->hdr.has_seed = true;
+			fprintf(stderr, "gomap minimize: %s has no seed=; using seed=0\n",
+			        a->input);
+		}
+		return 0;
+	}
+	size_t len;
+	uint8_t *bytes = read_file(a->input, &len);
+	if (bytes == NULL) {
+		perror(a->input);
+		return 2;
+	}
+	int rc = fz_decode(a->target, bytes, len, p);
+	free(bytes);
+	if (rc != 0) {
+		fprintf(stderr, "gomap minimize: %s: out of memory decoding\n", a->input);
+		return 2;
+	}
+	p->file = a->input;
+	return 0;
+}
+
+/* OUT.trace when not given: next to INPUT, "NAME.min.trace". */
+static char *default_out(const char *input)
+{
+	size_t n = strlen(input);
+	if (ends_with(input, ".trace"))
+		n -= strlen(".trace");
+	char *out = malloc(n + sizeof ".min.trace");
+	if (out) {
+		memcpy(out, input, n);
+		strcpy(out + n, ".min.trace");
+	}
+	return out;
+}
+
+static int write_trace(const char *path, const fz_program *p,
+                       const minimize_args *a, const fz_reduce_stats *st)
+{
+	FILE *f = fopen(path, "w");
+	if (f == NULL) {
+		perror(path);
+		return -1;
+	}
+	gomap_textbuf tb = {0};
+	fz_trace_print(p, &tb);
+	fprintf(f, "# gomap minimize %s: fails check %s\n"
+	           "# %zu of %zu operations kept\n%s",
+	        a->input, st->verdict.check, st->ops_after, st->ops_before,
+	        fz_textbuf_cstr(&tb));
+	gomap_textbuf_free(&tb);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+static bool fails_with(const fz_program *p, const orc_exec_opts *opts,
+                       const char *check, orc_verdict *v)
+{
+	return orc_exec(p, opts, v) == 1 && strcmp(v->check, check) == 0;
+}
+
+/* The trace as it was written, parsed back and run: a literal that does
+ * not survive the text would make a reproducer that reproduces nothing. */
+static bool trace_reproduces(const char *path, const orc_exec_opts *opts,
+                             const char *check)
+{
+	fz_program q;
+	fz_error err;
+	if (fz_trace_parse_file(path, &q, &err) != 0) {
+		fprintf(stderr, "%s\n", err.text);
+		return false;
+	}
+	orc_verdict v;
+	bool same = fails_with(&q, opts, check, &v);
+	if (!same) {
+		fprintf(stderr, "gomap minimize: %s ", path);
+		if (v.failed)
+			orc_verdict_print(&v, path, stderr);
+		else
+			fprintf(stderr, "passes\n");
+	}
+	fz_program_free(&q);
+	return same;
+}
+
+/* Encodes p for the first target that can express it (the given one, else
+ * ops, iter, faults), writes the bytes and checks they decode to a program
+ * that fails the same way.  Returns the target used, or -1. */
+static int write_bytes(const minimize_args *a, const fz_program *p,
+                       const orc_exec_opts *opts, const char *check)
+{
+	fz_error err = {0};
+	for (int t = 0; t < FZ_TARGETS; t++) {
+		enum fz_target target = a->have_target ? a->target : (enum fz_target)t;
+		uint8_t *bytes;
+		size_t len;
+		if (fz_encode(target, p, &bytes, &len, &err) == 0) {
+			fz_program q;
+			orc_verdict v;
+			bool same = fz_decode(target, bytes, len, &q) == 0 &&
+			            fails_with(&q, opts, check, &v);
+			fz_program_free(&q);
+			FILE *f = same ? fopen(a->bytes_out, "wb") : NULL;
+			bool ok = f && fwrite(bytes, 1, len, f) == len;
+			if (f && fclose(f) != 0)
+				ok = false;
+			free(bytes);
+			if (!same)
+				fprintf(stderr, "gomap minimize: the %s encoding does not fail "
+				        "the same way; no bytes written\n", fz_target_name(target));
+			else if (!ok)
+				perror(a->bytes_out);
+			return same && ok ? (int)target : -1;
+		}
+		if (a->have_target)
+			break;
+	}
+	fprintf(stderr, "gomap minimize: no bytes written: %s\n", err.text);
+	return -1;
+}
+
+int fz_cmd_minimize(int argc, char **argv)
+{
+	minimize_args a;
+	int rc = parse_args(argc, argv, &a);
+	if (rc != 0)
+		return rc;
+	fz_program p;
+	fz_program_init(&p, a.input);
+	if ((rc = load(&a, &p)) != 0) {
+		fz_program_free(&p);
+		return rc;
+	}
+
+	/* as `gomap replay` runs a trace */
+	orc_exec_opts opts = {.out = NULL, .honour_paths = true};
+	orc_verdict v;
+	rc = orc_exec(&p, &opts, &v);
+	if (rc != 1) {
+		if (rc == 0)
+			fprintf(stderr, "gomap minimize: %s does not fail: core and model "
+			        "agree and every invariant holds; nothing to minimize\n",
+			        a.input);
+		else
+			orc_verdict_print(&v, a.input, stderr);
+		fz_program_free(&p);
+		return rc == 0 ? 1 : 2;
+	}
+	char check[sizeof v.check];
+	snprintf(check, sizeof check, "%s", v.check);
+	printf("check: %s\n", check);
+	orc_verdict_print(&v, a.input, stdout);
+	fflush(stdout);
+
+	fz_reduce_opts ro = {.exec = &opts, .max_tests = a.max_tests,
+	                     .keep_values = a.keep_values};
+	fz_program min;
+	fz_reduce_stats st;
+	if (fz_reduce_program(&p, check, &ro, &min, &st) != 0) {
+		fprintf(stderr, "gomap minimize: out of memory while reducing\n");
+		fz_program_free(&p);
+		return 2;
+	}
+	printf("ops: %zu -> %zu (%zu test runs%s)\n", st.ops_before, st.ops_after,
+	       st.tests, st.out_of_tests ? ", stopped at --max-tests" : "");
+
+	char *owned = a.out ? NULL : default_out(a.input);
+	const char *out = a.out ? a.out : owned;
+	rc = 0;
+	if (out == NULL || write_trace(out, &min, &a, &st) != 0) {
+		fprintf(stderr, "gomap minimize: cannot write %s\n", out ? out : "the trace");
+		rc = 2;
+	} else if (!trace_reproduces(out, &opts, check)) {
+		fprintf(stderr, "gomap minimize: %s does not fail %s when replayed\n",
+		        out, check);
+		rc = 1;
+	} else {
+		printf("trace: %s\n", out);
+		if (a.bytes_out) {
+			int t = write_bytes(&a, &min, &opts, check);
+			if (t >= 0)
+				printf("bytes: %s (target %s; replay: fuzz_%s_replay %s)\n",
+				       a.bytes_out, fz_target_name((enum fz_target)t),
+				       fz_target_name((enum fz_target)t), a.bytes_out);
+		}
+		printf("replay: %s replay %s\n", fz_argv0, out);
+	}
+	free(owned);
+	fz_program_free(&min);
+	fz_program_free(&p);
+	return rc;
+}
