@@ -64,7 +64,7 @@ out:
 /* One change applied while a candidate is built; fields left zero change
  * nothing. */
 typedef struct rewrite {
-	bool zero_hint, go_hash, default_hashkey;
+	bool zero_hint, go_hash, default_hashkey, seed_one;
 	bool set_n;
 	size_t n_op;      /* the source index of the op whose N becomes n */
 	uint64_t n;
@@ -102,6 +102,8 @@ static int build(const fz_program *src, size_t *idx, size_t *n,
 		fz_program_set_hash_mode(out, FZ_HASH_GO);
 	if (rw->default_hashkey)
 		out->hdr.hashkey = GOMAP_DEFAULT_HASHKEY0;
+	if (rw->seed_one)
+		out->hdr.seed = 1;
 
 	size_t kept = 0;
 	fz_error err;
@@ -375,13 +377,16 @@ static int small_counts(reducer *r, fz_program *cur)
 	return 0;
 }
 
+/* No hint, Go's hash, the default hashkey, seed 1: each kept only where
+ * the failure does not depend on it. */
 static int simplify_header(reducer *r, fz_program *cur)
 {
-	rewrite tries[3] = {{.zero_hint = true}, {.go_hash = true},
-	                    {.default_hashkey = true}};
-	bool needed[3] = {cur->hdr.hint != 0, cur->hdr.hash_mode != FZ_HASH_GO,
-	                  cur->hdr.hashkey != GOMAP_DEFAULT_HASHKEY0};
-	for (int i = 0; i < 3; i++)
+	rewrite tries[4] = {{.zero_hint = true}, {.go_hash = true},
+	                    {.default_hashkey = true}, {.seed_one = true}};
+	bool needed[4] = {cur->hdr.hint != 0, cur->hdr.hash_mode != FZ_HASH_GO,
+	                  cur->hdr.hashkey != GOMAP_DEFAULT_HASHKEY0,
+	                  cur->hdr.seed > 1};
+	for (int i = 0; i < 4; i++)
 		if (needed[i] && try_rewrite(r, &tries[i]) &&
 		    adopt(r, cur, &tries[i]) != 0)
 			return -1;

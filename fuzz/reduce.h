@@ -11,8 +11,8 @@
  *  - fz_reduce_program, which runs fz_ddmin over a program's operations
  *    (the predicate rebuilds the program from the kept operations and runs
  *    it with orc_exec), then tries cheap simplifications of the values:
- *    smaller iter-next and fail-alloc counts, no hint, Go's hash, small
- *    integer keys and elems.
+ *    smaller iter-next and fail-alloc counts, no hint, Go's hash, the
+ *    default hashkey, seed 1, small integer keys and elems.
  *
  * Everything is deterministic: the same program and check id always give
  * the same result (budgets count tests, not seconds). */
