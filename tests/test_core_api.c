@@ -52,6 +52,15 @@ GM_TEST(api__null_map_reads_as_empty)
 	GM_EXPECT_EQ_U(tb.len, 0);
 	gomap_textbuf_free(&tb);
 	GM_EXPECT_EQ_U(gomap_check(NULL, NULL, 0), 0);
+	uint64_t k = 1;
+	const void *kk, *ee;
+	GM_EXPECT(!gomap_accessK(NULL, &k, &kk, &ee));
+	GM_EXPECT_EQ_U(gomap_clear(NULL), GOMAP_OK);
+	gomap_iter it;
+	gomap_iter_init(NULL, &it);
+	GM_EXPECT(it.key == NULL);
+	gomap_iter_next(&it);
+	GM_EXPECT(it.key == NULL);
 }
 
 /* gomap_dump writes exactly the text gomap_dump_text builds, and says so
@@ -103,6 +112,19 @@ GM_TEST(api__dump_of_a_value_without_format_is_a_question_mark)
 	ct_put(m, 5, 6);
 	GM_EXPECT(ct_dump_has(m, " th=["));
 	GM_EXPECT(ct_dump_has(m, ":?=?\n"));
+	gomap_destroy(m);
+}
+
+/* trace-format.md: the dump's rand= is the default generator's state; a
+ * map drawing from a rand64 hook has none, and prints zeros. */
+GM_TEST(api__dump_has_no_generator_state_under_a_rand_hook)
+{
+	ct_env e;
+	ct_env_init(&e, 9, CT_HOOK_RAND);
+	gomap *m = ct_make(&e, "u64", "u64", 0);
+	ct_put(m, 1, 1);
+	GM_EXPECT(ct_dump_has(m, " rand=0x0000000000000000\n"));
+	GM_EXPECT_EQ_U(ct_hdr(m).rand_state, 0);
 	gomap_destroy(m);
 }
 

@@ -279,4 +279,22 @@ GM_TEST(check__duplicate_in_a_long_chain)
 	gomap_destroy(m);
 }
 
+/* gomap_check's message is cut to the caller's buffer (none at all for a
+ * zero size); the invariant's number is returned either way. */
+GM_TEST(check__message_fits_the_buffer)
+{
+	gomap *m = small_map();
+	m->count++; /* I1 */
+	char msg[64];
+	memset(msg, 'x', sizeof msg);
+	GM_EXPECT_EQ_U(gomap_check(m, msg, 0), 1);
+	GM_EXPECT(msg[0] == 'x');
+	GM_EXPECT_EQ_U(gomap_check(m, msg, 4), 1);
+	GM_EXPECT_STR(msg, "I1 ");
+	GM_EXPECT_EQ_U(gomap_check(m, msg, 20), 1);
+	GM_EXPECT_STR(msg, "I1 violated: count=");
+	m->count--;
+	gomap_destroy(m);
+}
+
 GM_TEST_MAIN()

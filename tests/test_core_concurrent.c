@@ -253,13 +253,17 @@ GM_TEST(concurrent__read_of_empty_map_is_not_detected)
 }
 
 /* rules 67, 68: a map that met a fatal error is dead; reads miss, mapaccessK
- * finds nothing and iteration yields nothing, without a second report. */
+ * finds nothing, a new iteration yields nothing and one already running
+ * ends, all without a second report. */
 GM_TEST(concurrent__dead_map_answers_nothing)
 {
 	ct_env e;
 	ct_env_init(&e, 1, 0);
 	gomap *m = ct_make(&e, "u64", "u64", 0);
 	ct_put(m, 1, 10);
+	gomap_iter before; /* started while the map was alive */
+	gomap_iter_init(m, &before);
+	GM_EXPECT(before.key != NULL);
 	m->flags |= GM_HASH_WRITING;
 	GM_EXPECT_EQ_U(ct_put(m, 2, 20), GOMAP_EFATAL);
 	m->flags &= (uint8_t)~GM_HASH_WRITING;
@@ -272,6 +276,8 @@ GM_TEST(concurrent__dead_map_answers_nothing)
 	gomap_iter it;
 	gomap_iter_init(m, &it);
 	GM_EXPECT(it.key == NULL);
+	gomap_iter_next(&before); /* ends quietly: no second report */
+	GM_EXPECT(before.key == NULL);
 	GM_EXPECT_EQ_U(gomap_clear(m), GOMAP_EFATAL);
 	GM_EXPECT_EQ_U(e.fail.count, 1);
 	gomap_destroy(m);

@@ -233,7 +233,8 @@ GM_TEST(types__lookup_by_trace_name)
 	}
 	static const char *const bad[] = {"", "u16", "bytes", "bytes0",
 	                                  "bytes01", "bytes1025", "bytes-1",
-	                                  "bytes1x", "bytes99999999999999999999",
+	                                  "bytes1x", "bytesx", "bytes1-",
+	                                  "bytes99999999999999999999",
 	                                  "U64", "str "};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		GM_EXPECT(!gomap_key_by_name(bad[i], &k));
@@ -441,6 +442,18 @@ GM_TEST(textbuf__printf_conversion_error_is_oom)
 	GM_EXPECT(tb.oom);
 	GM_EXPECT_STR(tb.data, "kept");
 	gomap_textbuf_free(&tb);
+}
+
+/* map[uint64]int16: a 2-byte-aligned elem packs right after the keys
+ * (elems at 72, overflow at 88, bucket 96 bytes, as Go lays it out). */
+GM_TEST(layout__two_byte_aligned_elems)
+{
+	gomap_elemtype i16 = {"i16", 2, 2, 0, NULL};
+	gomap_type t;
+	GM_EXPECT_EQ_U(gomap_type_init(&t, &gomap_key_u64, &i16), GOMAP_OK);
+	GM_EXPECT_EQ_U(t.elemoff, 72);
+	GM_EXPECT_EQ_U(t.ovfoff, 88);
+	GM_EXPECT_EQ_U(t.bucketsize, 96);
 }
 
 GM_TEST_MAIN()
