@@ -4,7 +4,9 @@
 #       Every file in DIR is NAME.trace with its NAME.expected (replayed by
 #       regression__NAME) or sits in DIR/TARGET/ for a fuzz target
 #       (replayed by regression__TARGET_inputs).  Anything else would be a
-#       finding no test runs.
+#       finding no test runs.  DIR/candidates/ is skipped: ci/triage.sh's
+#       unreviewed findings (gitignored) wait there for a person to add
+#       one, with its .expected, to DIR.
 #   MODE=same GOT=FILE WANT=FILE FIX="command"
 #       The two files are identical; otherwise say how to regenerate WANT.
 #   MODE=fit DIR=dir OPTIONS=file.options
@@ -15,6 +17,7 @@ cmake_minimum_required(VERSION 3.20)
 if(MODE STREQUAL "layout")
   file(GLOB entries LIST_DIRECTORIES true RELATIVE ${DIR} ${DIR}/*)
   set(bad)
+  list(REMOVE_ITEM entries candidates)
   foreach(e ${entries})
     if(IS_DIRECTORY ${DIR}/${e})
       if(NOT e IN_LIST TARGETS)
