@@ -170,7 +170,11 @@ typedef struct gomap_hooks {
 	uint64_t rand_seed;
 
 	/* Failure handler.  NULL means: print Go's message to stderr and
-	 * abort() for fatal/throw; panics only return GOMAP_EPANIC. */
+	 * abort() for fatal/throw; panics only return GOMAP_EPANIC.  A hook
+	 * that returns makes the operation return GOMAP_EFATAL and the map
+	 * dead (every later operation returns it too), except for a throw
+	 * found part way through a change (an empty allocation reserve: only
+	 * internal corruption), which aborts after the hook returns. */
 	void (*fail)(void *ctx, enum gomap_severity sev, const char *msg);
 	void *fail_ctx;
 
