@@ -1,0 +1,628 @@
+#!/usr/bin/env bash
+# ci/campaign.sh: a local fuzz campaign, the README's first command's main
+# job.  Builds the fuzz targets, runs every (target, engine) pair on the
+# available cores within one time budget, shows live progress, triages
+# every crash, hang and OOM (ci/triage.sh) and ends with a summary table.
+#
+#   --budget SECONDS      wall time of the fuzzing phase, shared by all
+#                         runs (the build before and triage after are not
+#                         counted) [240]
+#   --targets LIST        comma-separated: ops,iter,faults,trace [all]
+#   --engines LIST        libfuzzer,afl [both; afl is skipped with a
+#                         warning when afl-fuzz is missing]
+#   --jobs N              cores to use [nproc]
+#   --out DIR             where everything goes [campaign]
+#   --libfuzzer-flag X    passed to every libFuzzer run (repeatable)
+#   --afl-flag X          passed to every afl-fuzz instance (repeatable)
+#   --no-build            use the binaries already built
+#   -h, --help            this text
+#
+# Scheduling: the pairs run in order (targets as listed, libFuzzer before
+# AFL++ for each; ops/libfuzzer first).  With fewer cores than pairs they
+# run in waves, each pair getting budget/waves seconds, and a pair that
+# ends early (a crash) hands its core to the next.  With more cores than
+# pairs each pair gets several: libFuzzer -fork=N, AFL++ -M main (CmpLog
+# build, -c 0) plus -S s1 (ASan + UBSan build) and -S s2.. (plain build)
+# sharing one sync dir.  A single AFL++ instance uses the CmpLog build.
+#
+# Output (read by the plot script; keep it exactly so):
+#   OUT/TARGET/libfuzzer/log        libFuzzer's stderr, each line prefixed by
+#                                   the seconds since that run started
+#   OUT/TARGET/libfuzzer/corpus/    the corpus it grew
+#   OUT/TARGET/libfuzzer/artifacts/ crash-*, timeout-*, oom-* files
+#   OUT/TARGET/afl/sync/INSTANCE/   AFL++'s own dirs (plot_data, fuzzer_stats)
+#   OUT/TARGET/afl/INSTANCE.log     afl-fuzz's output, prefixed the same way
+#   OUT/triage/                     ci/triage.sh's results, one dir per id
+#   OUT/summary.md                  the summary table
+#
+# Exit 0: nothing found; 1: findings (reproducers under OUT/triage/ and
+# corpus/regressions/candidates/); 2: bad flags or a failed build.
+set -uo pipefail
+export LC_ALL=C
+cd "$(dirname "$0")/.."
+root=$PWD
+
+all_targets=(ops iter faults trace)
+budget=240
+targets_arg=ops,iter,faults,trace
+engines_arg=libfuzzer,afl
+jobs=$(nproc 2>/dev/null || echo 2)
+out=campaign
+build=1
+lf_flags=()
+afl_flags=()
+
+accepted() {
+  cat >&2 <<'EOF'
+accepted: --budget SECONDS, --targets ops,iter,faults,trace, --engines libfuzzer,afl,
+          --jobs N, --out DIR, --libfuzzer-flag X (repeatable), --afl-flag X (repeatable),
+          --no-build, -h
+EOF
+}
+bad() { echo "campaign: $*" >&2; accepted; exit 2; }
+help() { sed -n '2,/^set -uo/{/^set -uo/d;s/^# \{0,1\}//;p}' "$0"; exit 0; }
+
+while [ $# -gt 0 ]; do
+  opt=$1 val=
+  case "$opt" in
+    --*=*) val=${opt#*=}; opt=${opt%%=*}; has_val=1 ;;
+    *) has_val=0 ;;
+  esac
+  case "$opt" in
+    --budget|--targets|--engines|--jobs|--out|--libfuzzer-flag|--afl-flag)
+      if [ "$has_val" = 0 ]; then
+        [ $# -ge 2 ] || bad "$opt needs a value"
+        val=$2; shift
+      fi ;;
+    --no-build|-h|--help) [ "$has_val" = 0 ] || bad "$opt takes no value" ;;
+    *) bad "unknown flag '$1'" ;;
+  esac
+  case "$opt" in
+    --budget) budget=$val ;;
+    --targets) targets_arg=$val ;;
+    --engines) engines_arg=$val ;;
+    --jobs) jobs=$val ;;
+    --out) out=$val ;;
+    --libfuzzer-flag) lf_flags+=("$val") ;;
+    --afl-flag) afl_flags+=("$val") ;;
+    --no-build) build=0 ;;
+    -h|--help) help ;;
+  esac
+  shift
+done
+
+[[ "$budget" =~ ^[0-9]+$ ]] && [ "$budget" -ge 10 ] || bad "--budget wants whole seconds >= 10, not '$budget'"
+[[ "$jobs" =~ ^[0-9]+$ ]] && [ "$jobs" -ge 1 ] || bad "--jobs wants a positive number, not '$jobs'"
+targets=()
+for t in ${targets_arg//,/ }; do
+  case " ${all_targets[*]} " in *" $t "*) targets+=("$t") ;; *) bad "unknown target '$t'" ;; esac
+done
+engines=()
+for e in ${engines_arg//,/ }; do
+  case "$e" in libfuzzer|afl) engines+=("$e") ;; *) bad "unknown engine '$e'" ;; esac
+done
+[ ${#targets[@]} -gt 0 ] || bad "no targets"
+[ ${#engines[@]} -gt 0 ] || bad "no engines"
+if [[ " ${engines[*]} " == *" afl "* ]] && ! command -v afl-fuzz >/dev/null; then
+  echo "campaign: WARNING: afl-fuzz not found (Debian package afl++): running libFuzzer only" >&2
+  engines=(${engines[@]/afl/})
+  [ ${#engines[@]} -gt 0 ] || { echo "campaign: no engine left to run" >&2; exit 2; }
+fi
+has_engine() { [[ " ${engines[*]} " == *" $1 "* ]]; }
+
+mkdir -p "$out" || exit 2
+out=$(cd "$out" && pwd)
+rel() { case "$1" in "$root"/*) echo "${1#"$root"/}" ;; *) echo "$1" ;; esac; }
+
+# ---- build --------------------------------------------------------------------
+# Only what the campaign runs, so a half-finished test elsewhere in the tree
+# does not stop it: libFuzzer binaries and their replay drivers (ASan), the
+# AFL++ plain, ASan and CmpLog builds, and the dev build's gomap command.
+build_preset() { # PRESET TARGET...
+  local preset=$1 log=$out/build-$1.log; shift
+  local tgt=() t
+  for t in "$@"; do tgt+=(--target "$t"); done
+  printf 'campaign: building %-10s ' "$preset"
+  local t0=$SECONDS
+  if cmake --preset "$preset" >"$log" 2>&1 &&
+     cmake --build --preset "$preset" -j "$jobs" "${tgt[@]}" >>"$log" 2>&1; then
+    echo "ok ($((SECONDS - t0))s)"
+  else
+    echo "FAILED; the end of $(rel "$log"):"
+    tail -20 "$log"
+    exit 2
+  fi
+}
+# The custom targets seeds_TARGET that compile the seed corpora (corpus/),
+# for the targets run, if the build defines them.
+seed_targets() { # BUILDDIR
+  local have t
+  have=$(cmake --build "$1" --target help 2>/dev/null | sed -n 's/^\(\.\.\. \)\{0,1\}\(seeds_[a-z]*\).*/\2/p')
+  for t in "${targets[@]}"; do
+    grep -qx "seeds_$t" <<<"$have" && echo "seeds_$t"
+  done
+}
+if [ "$build" = 1 ]; then
+  build_preset dev gomap_cli
+  # always: triage replays with build-fuzz's (sanitized) replay drivers
+  lf_targets=()
+  for t in "${targets[@]}"; do lf_targets+=("fuzz_$t" "fuzz_${t}_replay"); done
+  cmake --preset fuzz >/dev/null 2>&1
+  build_preset fuzz "${lf_targets[@]}" $(seed_targets build-fuzz)
+  if has_engine afl; then
+    afl_targets=()
+    for t in "${targets[@]}"; do afl_targets+=("fuzz_${t}_afl"); done
+    build_preset afl "${afl_targets[@]}"
+    build_preset afl-asan "${afl_targets[@]}"
+    build_preset afl-cmplog "${afl_targets[@]}"
+  fi
+fi
+for t in "${targets[@]}"; do
+  need=(build-fuzz/fuzz_${t}_replay)
+  has_engine libfuzzer && need+=(build-fuzz/fuzz_$t)
+  has_engine afl && need+=(build-afl/fuzz_${t}_afl)
+  for b in "${need[@]}"; do
+    [ -x "$b" ] || { echo "campaign: $b is missing (run without --no-build)" >&2; exit 2; }
+  done
+done
+
+# ---- inputs: seeds, dictionaries, options ---------------------------------------
+# Starting inputs of TARGET, one directory a line: the seed corpus the
+# build compiled from corpus/seeds/TARGET/*.trace, and the corpus the PR
+# gate and earlier scheduled campaigns left (build-fuzz/gate-corpus/,
+# restored from the CI cache by .github/workflows/).
+seeds_of() { # TARGET
+  local d
+  for d in build-fuzz/corpus/seeds/$1 build-fuzz/gate-corpus/$1; do
+    [ -d "$d" ] && [ -n "$(ls -A "$d" 2>/dev/null)" ] && echo "$root/$d"
+  done
+}
+dict_of() { [ -f "corpus/dict/$1.dict" ] && echo "$root/corpus/dict/$1.dict"; }
+# option NAME of the [libfuzzer] section of corpus/options/TARGET.options
+options_of() { # TARGET -> "name=value" lines
+  local f=corpus/options/$1.options
+  [ -f "$f" ] || return 0
+  awk '/^\[/ { s = ($0 ~ /^\[libfuzzer\]/) ; next }
+       s && /=/ && !/^[ \t]*#/ { gsub(/[ \t]/, ""); print }' "$f"
+}
+
+# ---- runs -----------------------------------------------------------------------
+rundir=$out/.run
+rm -rf "$rundir"
+mkdir -p "$rundir"
+for t in "${targets[@]}"; do
+  for e in "${engines[@]}"; do rm -rf "${out:?}/$t/$e"; done
+done
+rm -rf "$out/triage" "$out/summary.md"
+
+# stamp START_US: each input line, prefixed by the seconds since START_US
+stamp() {
+  local start=$1 line now el
+  while IFS= read -r line || [ -n "$line" ]; do
+    now=${EPOCHREALTIME/./}
+    el=$((now - start))
+    printf '%d.%02d %s\n' $((el / 1000000)) $((el % 1000000 / 10000)) "$line"
+  done
+}
+
+# launch NAME DIR LOG SECONDS CMD...: CMD run in DIR under `timeout` (its
+# own process group, killed as one), stderr+stdout stamped into LOG;
+# NAME.pid holds the group id, NAME.rc the exit status once it ends.
+launch() {
+  local name=$1 dir=$2 log=$3 secs=$4; shift 4
+  (
+    trap '' INT # Ctrl-C is the campaign's to handle
+    cd "$dir" || exit
+    export GOMAP_CAMPAIGN_RUN=$run_tag/$name # see reap_leftovers
+    start=${EPOCHREALTIME/./}
+    sh -c 'echo $$ >"$0"; exec "$@"' "$rundir/$name.pid" \
+      timeout -k 10 $((secs + 60)) "$@" </dev/null 2>&1 | stamp "$start" >"$log"
+    echo "${PIPESTATUS[0]}" >"$rundir/$name.rc"
+  ) &
+}
+
+# AFL++ 4.04c leaves the CmpLog forkserver's child behind, stopped, when it
+# exits (-c 0): it is in a session of its own, so neither timeout nor the
+# process group reaches it.  Every process of a run carries the run's name
+# in its environment; once the run is over, what is left of it is killed,
+# by pid.
+run_tag=$$.$EPOCHSECONDS
+reap_leftovers() { # NAME
+  local f pid
+  for f in $(grep -lzx "GOMAP_CAMPAIGN_RUN=$run_tag/$1" /proc/[0-9]*/environ 2>/dev/null); do
+    pid=${f#/proc/} pid=${pid%/environ}
+    [ "$pid" != "$BASHPID" ] && kill -KILL "$pid" 2>/dev/null
+  done
+}
+
+start_libfuzzer() { # TARGET CORES SECONDS
+  local t=$1 cores=$2 secs=$3 d=$out/$1/libfuzzer kv
+  mkdir -p "$d/corpus" "$d/artifacts"
+  # -timeout: libFuzzer's default (1200 s) would hide a hang in a short
+  # campaign; 25 s is also what ci/triage.sh calls a hang.
+  local args=(-max_total_time="$secs" -timeout=25 -artifact_prefix="$d/artifacts/" -print_final_stats=1)
+  local dict_given=0
+  while IFS= read -r kv; do
+    [ -n "$kv" ] || continue
+    case "$kv" in
+      dict=*) args+=(-dict="$root/corpus/dict/${kv#dict=}"); dict_given=1 ;;
+      *) args+=(-"$kv") ;;
+    esac
+  done < <(options_of "$t")
+  [ "$dict_given" = 1 ] || { local dict; dict=$(dict_of "$t"); [ -n "$dict" ] && args+=(-dict="$dict"); }
+  [ "$cores" -gt 1 ] && args+=(-fork="$cores")
+  args+=("${lf_flags[@]}" "$d/corpus")
+  local seeds
+  while IFS= read -r seeds; do args+=("$seeds"); done < <(seeds_of "$t")
+  echo "$root/build-fuzz/fuzz_$t ${args[*]}" >"$d/cmdline"
+  echo "$t-libfuzzer" >>"$rundir/$t-libfuzzer.names"
+  launch "$t-libfuzzer" "$d" "$d/log" "$secs" "$root/build-fuzz/fuzz_$t" "${args[@]}"
+}
+
+# One seed directory for AFL++'s -i: seeds_of's one directory as it is,
+# several copied into OUT/TARGET/afl/seeds/, none replaced by one small
+# input (AFL++ refuses an empty directory).
+afl_seeds() { # TARGET
+  local dirs=() d i=0 s=$out/$1/afl/seeds f
+  while IFS= read -r d; do dirs+=("$d"); done < <(seeds_of "$1")
+  if [ ${#dirs[@]} -eq 1 ]; then echo "${dirs[0]}"; return; fi
+  mkdir -p "$s"
+  for d in "${dirs[@]}"; do
+    i=$((i + 1))
+    for f in "$d"/*; do [ -f "$f" ] && cp "$f" "$s/$i-${f##*/}"; done
+  done
+  if [ ${#dirs[@]} -eq 0 ]; then
+    if [ "$1" = trace ]; then
+      printf 'map u64 u64 seed=1\nput 1 2\nget 1\n' >"$s/seed"
+    else
+      head -c 96 /dev/zero | tr '\0' '\1' >"$s/seed"
+    fi
+  fi
+  echo "$s"
+}
+
+start_afl() { # TARGET CORES SECONDS
+  local t=$1 cores=$2 secs=$3 d=$out/$1/afl kv
+  mkdir -p "$d/sync"
+  local common=(-i "$(afl_seeds "$t")" -o "$d/sync" -V "$secs" -m none)
+  local dict; dict=$(dict_of "$t")
+  [ -n "$dict" ] && common+=(-x "$dict")
+  while IFS= read -r kv; do
+    case "$kv" in max_len=*) common+=(-G "${kv#max_len=}") ;; esac
+  done < <(options_of "$t")
+  local plain=$root/build-afl/fuzz_${t}_afl asan=$root/build-afl-asan/fuzz_${t}_afl
+  local cmplog=$root/build-afl-cmplog/fuzz_${t}_afl
+  [ -x "$asan" ] || asan=$plain
+  local i name role bin extra
+  for ((i = 0; i < cores; i++)); do
+    extra=()
+    if [ "$cores" -eq 1 ]; then
+      name=default role=() bin=$cmplog
+    elif [ "$i" -eq 0 ]; then
+      name=main role=(-M main) bin=$cmplog
+    elif [ "$i" -eq 1 ]; then
+      name=s1 role=(-S s1) bin=$asan
+    else
+      name=s$i role=(-S "s$i") bin=$plain
+    fi
+    if [ "$bin" = "$cmplog" ]; then
+      if [ -x "$cmplog" ]; then extra=(-c 0); else bin=$plain; fi
+    fi
+    echo "afl-fuzz ${role[*]} ${common[*]} ${extra[*]} ${afl_flags[*]} -- $bin" >"$d/$name.cmdline"
+    echo "$t-afl-$name" >>"$rundir/$t-afl.names"
+    launch "$t-afl-$name" "$d" "$d/$name.log" "$secs" env -u ASAN_OPTIONS -u UBSAN_OPTIONS \
+      AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+      AFL_SUPPRESS_ERROR_MSGS=1 \
+      afl-fuzz "${role[@]}" "${common[@]}" "${extra[@]}" "${afl_flags[@]}" -- "$bin"
+  done
+}
+
+# ---- progress ---------------------------------------------------------------------
+whole() { [[ "${1:-}" =~ ^[0-9]+ ]] && echo "${BASH_REMATCH[0]}" || echo 0; } # "12.5" -> 12, "inf" -> 0
+
+# first_find TARGET ENGINE -> seconds from the run's start to its first
+# crash, hang or OOM, or "-"
+first_find() {
+  local t=$1 e=$2 s f ms best=
+  if [ "$e" = libfuzzer ]; then
+    s=$(grep -m1 -E '==== gomap fuzz failure|ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer)|runtime error:' \
+        "$out/$t/libfuzzer/log" 2>/dev/null | cut -d' ' -f1)
+    echo "${s:--}"
+    return
+  fi
+  # AFL++ names each saved input ...,time:MILLISECONDS,...
+  for f in "$out/$t/afl/sync"/*/{crashes,hangs}/id:*; do
+    [[ "$f" =~ ,time:([0-9]+) ]] || continue
+    ms=${BASH_REMATCH[1]}
+    if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
+  done
+  if [ -n "$best" ]; then printf '%d.%02d\n' $((best / 1000)) $((best % 1000 / 10)); else echo -; fi
+}
+# stats TARGET ENGINE -> "execs exec/s cov corpus crashes hangs ooms"
+stats_libfuzzer() {
+  local d=$out/$1/libfuzzer line execs=0 eps=0 cov=0 corp=0
+  if [ -f "$d/log" ]; then
+    # "#4096 pulse  cov: 312 ft: ... corp: 80/2Kb exec/s: 4096 ...", or in
+    # fork mode "#4096: cov: 312 ft: ... corp: 80 exec/s: 4096 ..."
+    # (tac: the last one, without reading a long log from its start; the
+    # recommended dictionary printed at exit can be long)
+    line=$(tac "$d/log" | grep -m1 -E '^[0-9.]+ #[0-9]+:?[[:space:]].*cov: ')
+    [[ "$line" =~ \#([0-9]+) ]] && execs=${BASH_REMATCH[1]}
+    [[ "$line" =~ exec/s:\ ([0-9]+) ]] && eps=${BASH_REMATCH[1]}
+    [[ "$line" =~ cov:\ ([0-9]+) ]] && cov=${BASH_REMATCH[1]}
+    [[ "$line" =~ corp:\ ([0-9]+) ]] && corp=${BASH_REMATCH[1]}
+    # a run that crashed in its first second never printed a rate
+    [ "$eps" = 0 ] && [[ "$line" =~ ^([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -gt 0 ] &&
+      eps=$((execs / BASH_REMATCH[1]))
+    # the final statistics, once the run is over, are exact
+    line=$(tail -c 3000 "$d/log" | sed -n 's/.*stat::number_of_executed_units: *\([0-9]*\).*/\1/p' | tail -1)
+    [ -n "$line" ] && execs=$line
+    line=$(tail -c 3000 "$d/log" | sed -n 's/.*stat::average_exec_per_sec: *\([0-9]*\).*/\1/p' | tail -1)
+    [ -n "$line" ] && eps=$line
+  fi
+  local files; files=$(ls "$d/corpus" 2>/dev/null | wc -l)
+  [ "$files" -gt "$corp" ] && corp=$files
+  local crashes hangs ooms
+  crashes=$(ls "$d/artifacts" 2>/dev/null | grep -cE '^(crash|leak)-')
+  hangs=$(ls "$d/artifacts" 2>/dev/null | grep -c '^timeout-')
+  ooms=$(ls "$d/artifacts" 2>/dev/null | grep -c '^oom-')
+  echo "$execs $eps $cov $corp $crashes $hangs $ooms"
+}
+# AFL++ writes fuzzer_stats at startup, then once a minute (STATS_UPDATE_SEC
+# in its config.h) and at exit; plot_data only after the first minute.  So
+# execs, exec/s and coverage show "-" for a run's first minute; corpus and
+# findings are counted from its directories, live.
+stats_afl() {
+  local d=$out/$1/afl/sync s f execs=- eps=- cov=- corp=0 crashes=0 hangs=0 n
+  for s in "$d"/*/; do
+    [ -d "$s" ] || continue
+    f=$s/fuzzer_stats
+    n=$(ls "$s/queue" 2>/dev/null | grep -c '^id:')
+    [ "$n" -gt "$corp" ] && corp=$n
+    crashes=$((crashes + $(ls "$s/crashes" 2>/dev/null | grep -c '^id:')))
+    hangs=$((hangs + $(ls "$s/hangs" 2>/dev/null | grep -c '^id:')))
+    [ -f "$f" ] && [ "$(whole "$(sed -n 's/^run_time *: *//p' "$f")")" -gt 0 ] || continue
+    execs=$(($(whole "$execs") + $(whole "$(sed -n 's/^execs_done *: *//p' "$f")")))
+    eps=$(($(whole "$eps") + $(whole "$(sed -n 's/^execs_per_sec *: *//p' "$f")")))
+    n=$(whole "$(sed -n 's/^edges_found *: *//p' "$f")")
+    [ "$n" -gt "$(whole "$cov")" ] && cov=$n
+  done
+  echo "$execs $eps $cov $corp $crashes $hangs 0"
+}
+
+pairs=()
+for t in "${targets[@]}"; do
+  for e in libfuzzer afl; do has_engine "$e" && pairs+=("$t/$e"); done
+done
+npairs=${#pairs[@]}
+if [ "$jobs" -ge "$npairs" ]; then
+  waves=1 slots=$npairs
+else
+  waves=$(((npairs + jobs - 1) / jobs)) slots=$jobs
+fi
+slice=$((budget / waves))
+cores_of() { # pair index -> cores
+  if [ "$jobs" -le "$npairs" ]; then echo 1; return; fi
+  echo $((jobs / npairs + ($1 < jobs % npairs ? 1 : 0)))
+}
+
+declare -A state started cores ended
+for p in "${pairs[@]}"; do state[$p]=queued; done
+
+human() { # N -> 1234, 12.3k, 4.5M ("-" stays)
+  local n=$1
+  if [ "$n" = - ]; then echo -
+  elif [ "$n" -ge 10000000 ]; then echo "$((n / 1000000))M"
+  elif [ "$n" -ge 1000000 ]; then echo "$((n / 1000000)).$((n / 100000 % 10))M"
+  elif [ "$n" -ge 10000 ]; then echo "$((n / 1000))k"
+  else echo "$n"; fi
+}
+pair_line() { # PAIR -> one progress line
+  local p=$1 t=${1%/*} e=${1#*/} st el
+  st=${state[$p]}
+  if [ "$st" = queued ]; then
+    printf '  %-7s %-10s %-9s\n' "$t" "$e" queued
+    return
+  fi
+  el=$((SECONDS - ${started[$p]}))
+  [ -n "${ended[$p]:-}" ] && el=$((ended[$p] - started[$p]))
+  local s; s=$(stats_"$e" "$t")
+  read -r execs eps cov corp crashes hangs ooms <<<"$s"
+  printf '  %-7s %-10s %-9s %5ss %8s %8s %7s %7s %5s %5s %5s\n' "$t" "$e" "$st" "$el" \
+    "$(human "$execs")" "$eps" "$cov" "$corp" "$crashes" "$hangs" "$ooms"
+}
+header_line() {
+  printf '  %-7s %-10s %-9s %6s %8s %8s %7s %7s %5s %5s %5s\n' target engine state time \
+    execs exec/s cov corpus crash hang oom
+}
+
+tty=0
+[ -t 1 ] && tty=1
+drawn=0
+draw() {
+  local lines=()
+  lines+=("campaign: $((SECONDS - t_start))s of ${budget}s")
+  lines+=("$(header_line)")
+  local p
+  for p in "${pairs[@]}"; do lines+=("$(pair_line "$p")"); done
+  if [ "$tty" = 1 ]; then
+    [ "$drawn" -gt 0 ] && printf '\033[%dA' "$drawn"
+    printf '\033[K%s\n' "${lines[@]}"
+    drawn=${#lines[@]}
+  else
+    printf '%s\n' "${lines[0]}"
+    for p in "${pairs[@]}"; do
+      [ "${state[$p]}" = running ] && pair_line "$p"
+    done
+  fi
+}
+
+kill_run() { # PAIR
+  local n pid
+  for n in $(cat "$rundir/${1/\//-}.names" 2>/dev/null); do
+    pid=$(cat "$rundir/$n.pid" 2>/dev/null) || continue
+    kill -TERM -- "-$pid" 2>/dev/null
+  done
+}
+interrupted=0
+on_int() {
+  if [ "$interrupted" = 1 ]; then
+    echo "campaign: interrupted twice, stopping now" >&2
+    for p in "${pairs[@]}"; do [ "${state[$p]}" = running ] && kill_run "$p"; done
+    exit 130
+  fi
+  interrupted=1
+  echo
+  echo "campaign: interrupted: stopping the runs, then summary and triage (Ctrl-C again to quit)" >&2
+  for p in "${pairs[@]}"; do [ "${state[$p]}" = running ] && kill_run "$p"; done
+}
+trap on_int INT TERM
+
+run_done() { # PAIR -> true when every process of it has ended
+  local n
+  for n in $(cat "$rundir/${1/\//-}.names" 2>/dev/null); do
+    [ -f "$rundir/$n.rc" ] || return 1
+  done
+  for n in $(cat "$rundir/${1/\//-}.names" 2>/dev/null); do
+    reap_leftovers "$n"
+  done
+  return 0
+}
+
+plural() { [ "$1" = 1 ] && echo "$1 $2" || echo "$1 ${2}s"; }
+echo "campaign: $(plural "$npairs" run) (${targets[*]} x ${engines[*]}) on $(plural "$jobs" core)," \
+     "$(plural "$waves" wave) of ${slice}s; budget ${budget}s; output in $(rel "$out")/"
+[ ${#lf_flags[@]} -gt 0 ] && echo "campaign: libFuzzer flags: ${lf_flags[*]}"
+[ ${#afl_flags[@]} -gt 0 ] && echo "campaign: afl-fuzz flags: ${afl_flags[*]}"
+t_start=$SECONDS
+deadline=$((t_start + budget))
+next=0 running=0 last_plain=0
+while :; do
+  # reap
+  for p in "${pairs[@]}"; do
+    if [ "${state[$p]}" = running ] && run_done "$p"; then
+      ended[$p]=$SECONDS
+      s=$(stats_"${p#*/}" "${p%/*}")
+      read -r _ _ _ _ c h o <<<"$s"
+      if [ $((c + h + o)) -gt 0 ]; then state[$p]=found; else state[$p]=done; fi
+      running=$((running - 1))
+    fi
+  done
+  # start
+  while [ "$interrupted" = 0 ] && [ "$running" -lt "$slots" ] && [ "$next" -lt "$npairs" ]; do
+    p=${pairs[$next]}
+    left=$((deadline - SECONDS))
+    secs=$((slice < left ? slice : left))
+    if [ "$secs" -lt 10 ]; then
+      for ((; next < npairs; next++)); do state[${pairs[$next]}]=skipped; done
+      break
+    fi
+    c=$(cores_of "$next")
+    started[$p]=$SECONDS cores[$p]=$c state[$p]=running
+    "start_${p#*/}" "${p%/*}" "$c" "$secs"
+    running=$((running + 1)) next=$((next + 1))
+  done
+  if [ "$interrupted" = 1 ]; then
+    for ((; next < npairs; next++)); do state[${pairs[$next]}]=skipped; done
+  fi
+  if [ "$tty" = 1 ] || [ $((SECONDS - last_plain)) -ge 30 ] || [ "$running" -eq 0 ]; then
+    draw
+    last_plain=$SECONDS
+  fi
+  [ "$running" -eq 0 ] && [ "$next" -ge "$npairs" ] && break
+  sleep 1 &
+  wait $! 2>/dev/null
+done
+wait 2>/dev/null
+
+# ---- triage ------------------------------------------------------------------------
+findings=()
+nflaky=0 nnew=0 ndup=0
+triage_one() { # TARGET ENGINE FILE
+  local all res
+  echo "== $1 $2 $3" >>"$out/triage.log"
+  all=$(TRIAGE_ENGINE=$2 ./ci/triage.sh "$1" "$3" "$out/triage" 2>>"$out/triage.log")
+  printf '%s\n' "$all" >>"$out/triage.log"
+  res=$(tail -1 <<<"$all")
+  case "$res" in
+    "triage: NEW "*) nnew=$((nnew + 1)); findings+=("$res")
+      grep -E '^(triage: new|  reproducer|  replay)' <<<"$all" | sed 's/^/  /' ;;
+    "triage: DUPLICATE "*) ndup=$((ndup + 1)); echo "  $res" ;;
+    "triage: FLAKY "*) nflaky=$((nflaky + 1)); echo "  $res ($(rel "$3"))" ;;
+    *) echo "  campaign: triage of $(rel "$3") gave no result (see $(rel "$out")/triage.log)" >&2 ;;
+  esac
+}
+# AFL++ keeps every input that crashed along a new path, often hundreds
+# for one bug; the first TRIAGE_MAX of each run are triaged (most are
+# duplicates, one replay each), the rest only counted.
+triage_max=${TRIAGE_MAX:-50}
+files=() untriaged=0
+for p in "${pairs[@]}"; do
+  t=${p%/*} e=${p#*/} n=0
+  if [ "$e" = libfuzzer ]; then
+    set -- "$out/$t/libfuzzer/artifacts"/{crash,leak,timeout,oom}-*
+  else
+    set -- "$out/$t/afl/sync"/*/{crashes,hangs}/id:*
+  fi
+  for f; do
+    [ -f "$f" ] || continue
+    if [ "$n" -lt "$triage_max" ]; then files+=("$t $e $f"); n=$((n + 1))
+    else untriaged=$((untriaged + 1)); fi
+  done
+done
+if [ ${#files[@]} -gt 0 ]; then
+  echo "campaign: triaging $(plural ${#files[@]} file) (log: $(rel "$out")/triage.log)"
+  for x in "${files[@]}"; do
+    read -r t e f <<<"$x"
+    triage_one "$t" "$e" "$f"
+  done
+fi
+
+# ---- summary --------------------------------------------------------------------------
+{
+  echo "# Fuzz campaign $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo
+  echo "Budget ${budget}s on $(plural "$jobs" core), $(plural "$waves" wave) of ${slice}s."
+  echo
+  echo "| target | engine | instances | time (s) | execs | exec/s | coverage | corpus | crashes | hangs | ooms | first find (s) |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for p in "${pairs[@]}"; do
+    t=${p%/*} e=${p#*/}
+    if [ "${state[$p]}" = queued ] || [ "${state[$p]}" = skipped ]; then
+      echo "| $t | $e | 0 | 0 | - | - | - | - | - | - | - | skipped |"
+      continue
+    fi
+    read -r execs eps cov corp c h o <<<"$(stats_"$e" "$t")"
+    el=$(( ${ended[$p]:-$SECONDS} - started[$p] ))
+    echo "| $t | $e | ${cores[$p]} | $el | $execs | $eps | $cov | $corp | $c | $h | $o | $(first_find "$t" "$e") |"
+  done
+  echo
+  echo "Coverage: libFuzzer's \`cov\` (covered edges of its own instrumentation); AFL++'s \`edges_found\`."
+  echo
+  if [ ${#findings[@]} -gt 0 ]; then
+    echo "## Findings"
+    echo
+    echo "| id | target | reproducer | replay |"
+    echo "|---|---|---|---|"
+    for r in "${findings[@]}"; do
+      read -r _ _ t id dir <<<"$r"
+      case "$dir" in /*) ;; *) dir=$root/$dir ;; esac
+      cmd=$(sed -n 's/^cd "[^"]*" && exec //p' "$dir/replay.sh")
+      dir=$(rel "$dir")
+      echo "| $id | $t | $dir/minimized.trace | \`$cmd\` |"
+    done
+    echo
+  fi
+  echo "Triage: $nnew new, $ndup duplicate, $nflaky not reproducible$([ "$untriaged" -gt 0 ] && echo ", $untriaged more not triaged (over $triage_max per run)")."
+} >"$out/summary.md"
+echo
+cat "$out/summary.md"
+
+if [ $((nnew + ndup)) -gt 0 ]; then
+  echo
+  echo "campaign: FINDINGS: reproducers in $(rel "$out")/triage/ and corpus/regressions/candidates/"
+  exit 1
+fi
+[ "$interrupted" = 1 ] && exit 130
+echo "campaign: nothing found"
+exit 0
