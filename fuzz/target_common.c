@@ -20,20 +20,21 @@ static void report(const fz_program *p, const orc_verdict *v, const char *why)
 	abort();
 }
 
+/* gomap_check after every op only on tiny maps; on bigger ones once the
+ * ops since the last check reach an 8th of what a check walks, and always
+ * at the end.  A full check per op, or the replay default of a 64th,
+ * dominated the run (callgrind); a broken invariant stays broken, so a
+ * coarser cadence still reports it, a few ops later. */
+const orc_exec_opts fz_target_exec_opts = {
+	.out = NULL, .honour_paths = true, .check_all_below = 16, .check_divisor = 8};
+
 void fz_run_input(enum fz_target t, const uint8_t *data, size_t size)
 {
 	fz_program p;
 	if (fz_decode(t, data, size, &p) != 0)
 		report(&p, NULL, "the decoder made a program it could not finish");
-	/* gomap_check after every op only on tiny maps; on bigger ones once
-	 * the ops since the last check reach an 8th of what a check walks,
-	 * and always at the end.  A full check per op, or the replay default
-	 * of a 64th, dominated the run (callgrind); a broken invariant stays
-	 * broken, so a coarser cadence still reports it, a few ops later. */
-	orc_exec_opts opts = {.out = NULL, .honour_paths = true,
-	                      .check_all_below = 16, .check_divisor = 8};
 	orc_verdict v;
-	int rc = orc_exec(&p, &opts, &v);
+	int rc = orc_exec(&p, &fz_target_exec_opts, &v);
 	if (rc != 0)
 		report(&p, &v, rc == 2 ? "the decoder made a malformed program"
 		                       : "core and model disagree");
