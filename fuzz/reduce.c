@@ -128,23 +128,29 @@ typedef struct reducer {
 	const fz_program *src;   /* what candidates are built from */
 	const char *check;
 	orc_exec_opts exec;
+	const char *also_check; /* NULL: no second run */
+	orc_exec_opts also;
 	const rewrite *rw;
 	size_t max_tests;
 	fz_ddmin_stats ds;       /* every orc_exec run counts here */
 	size_t changes;          /* rewrites adopted */
 } reducer;
 
-/* The predicate: the candidate still fails, with the same check id. */
+static bool fails_as(const fz_program *p, const orc_exec_opts *o,
+                     const char *check)
+{
+	orc_verdict v;
+	return orc_exec(p, o, &v) == 1 && strcmp(v.check, check) == 0;
+}
+
+/* The predicate: the candidate still fails, with the same check id(s). */
 static bool same_failure(void *ctx, size_t *idx, size_t *n)
 {
 	reducer *r = ctx;
 	fz_program cand;
-	bool same = false;
-	if (build(r->src, idx, n, r->rw, &cand) == 0) {
-		orc_verdict v;
-		same = orc_exec(&cand, &r->exec, &v) == 1 &&
-		       strcmp(v.check, r->check) == 0;
-	}
+	bool same = build(r->src, idx, n, r->rw, &cand) == 0 &&
+	            fails_as(&cand, &r->exec, r->check) &&
+	            (!r->also_check || fails_as(&cand, &r->also, r->also_check));
 	fz_program_free(&cand);
 	return same;
 }
@@ -404,6 +410,12 @@ int fz_reduce_program(const fz_program *p, const char *check,
 	             .max_tests = o->max_tests ? o->max_tests : 200000};
 	r.exec.out = NULL;
 	r.exec.dump_each = false;
+	if (o->also_exec && o->also_check) {
+		r.also = *o->also_exec;
+		r.also.out = NULL;
+		r.also.dump_each = false;
+		r.also_check = o->also_check;
+	}
 	st->ops_before = p->nops;
 
 	/* cur: the program being reduced, first a rebuilt copy of p */
@@ -420,7 +432,8 @@ int fz_reduce_program(const fz_program *p, const char *check,
 	free(idx);
 	r.ds.tests++;
 	if (rc != 0 || n != p->nops || !(orc_exec(&cur, &r.exec, &st->verdict) == 1 &&
-	                                 strcmp(st->verdict.check, check) == 0))
+	                                 strcmp(st->verdict.check, check) == 0) ||
+	    (r.also_check && !fails_as(&cur, &r.also, r.also_check)))
 		goto fail;
 	r.src = &cur;
 

@@ -50,6 +50,13 @@ size_t fz_ddmin(size_t *idx, size_t n, fz_ddmin_test test, void *ctx,
 
 typedef struct fz_reduce_opts {
 	const orc_exec_opts *exec; /* how candidates run (out is ignored) */
+	/* Optional (NULL: none): a second way to run each candidate, which
+	 * must then fail with check id also_check as well.  Runs that check
+	 * the structure at different cadences may name different checks for
+	 * one bug; gomap minimize keeps both the fuzz target's and `gomap
+	 * replay`'s. */
+	const orc_exec_opts *also_exec;
+	const char *also_check;
 	size_t max_tests;          /* 0: 200000 */
 	bool keep_values;          /* skip the value simplifications */
 } fz_reduce_opts;
@@ -61,7 +68,8 @@ typedef struct fz_reduce_stats {
 	orc_verdict verdict; /* the reduced program's verdict */
 } fz_reduce_stats;
 
-/* Reduces p, which must fail with check id `check` under o->exec, into
+/* Reduces p, which must fail with check id `check` under o->exec (and
+ * with o->also_check under o->also_exec), into
  * *out (initialised here; free with fz_program_free).  Returns 0; -1 when
  * p does not fail with that check (out is then empty), or out of memory. */
 int fz_reduce_program(const fz_program *p, const char *check,

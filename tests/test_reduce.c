@@ -242,6 +242,28 @@ GM_TEST(reduce__program_values_become_small)
 	free(twice);
 }
 
+GM_TEST(reduce__program_second_run_must_fail_its_own_check_too)
+{
+	char *text = noisy_trace();
+	fz_program p, min;
+	fz_error err;
+	GM_EXPECT(fz_trace_parse("noisy.trace", text, strlen(text), &p, &err) == 0);
+	/* a fuzz target's cadence: the structure checked after every op */
+	const orc_exec_opts every_op = {.honour_paths = true, .check_all_below = 100000};
+	fz_reduce_opts o = {.exec = &replay_opts, .also_exec = &every_op,
+	                    .also_check = "fatal.unexpected", .keep_values = true};
+	fz_reduce_stats st;
+	GM_EXPECT(fz_reduce_program(&p, "fatal.unexpected", &o, &min, &st) == 0);
+	GM_EXPECT_EQ_U(min.nops, 3);
+	fz_program_free(&min);
+	/* the second run does not fail that way: nothing to reduce */
+	o.also_check = "content.missing";
+	GM_EXPECT(fz_reduce_program(&p, "fatal.unexpected", &o, &min, &st) == -1);
+	fz_program_free(&min);
+	fz_program_free(&p);
+	free(text);
+}
+
 GM_TEST(reduce__program_that_passes_is_refused)
 {
 	const char *text = "map u64 u64 seed=1\nput 1 2\nget 1\n";
