@@ -5,8 +5,11 @@
  * Turns one failing input into the smallest readable trace that still
  * fails the same check (reduce.h).  INPUT is a binary fuzz input, decoded
  * for --target (default ops), or a text trace (a .trace name, --trace or
- * --target trace-file).  Candidates run as `gomap replay` runs a trace,
- * so the check id printed here is the one replay reports.
+ * --target trace-file).  A trace's candidates run as `gomap replay` runs
+ * it.  A binary input's run both as its fuzz target runs them and as
+ * `gomap replay` does, and keep failing with each one's check id: the
+ * target checks the map's structure less often, so the two may name
+ * different checks for one bug (triage de-duplicates by the target's).
  *
  * Exit 0: minimized, the trace written (and the bytes, when the encoder
  * can express the program); 1: INPUT does not fail, or the written trace
@@ -19,6 +22,7 @@
 #include "decode.h"
 #include "exec.h"
 #include "reduce.h"
+#include "target_common.h"
 #include "trace.h"
 
 static const char USAGE[] =
@@ -161,7 +165,8 @@ static char *default_out(const char *input)
 }
 
 static int write_trace(const char *path, const fz_program *p,
-                       const minimize_args *a, const fz_reduce_stats *st)
+                       const minimize_args *a, const fz_reduce_stats *st,
+                       const char *replay_check)
 {
 	FILE *f = fopen(path, "w");
 	if (f == NULL) {
@@ -172,7 +177,7 @@ static int write_trace(const char *path, const fz_program *p,
 	fz_trace_print(p, &tb);
 	fprintf(f, "# gomap minimize %s: fails check %s\n"
 	           "# %zu of %zu operations kept\n%s",
-	        a->input, st->verdict.check, st->ops_after, st->ops_before,
+	        a->input, replay_check, st->ops_after, st->ops_before,
 	        fz_textbuf_cstr(&tb));
 	gomap_textbuf_free(&tb);
 	return fclose(f) == 0 ? 0 : -1;
@@ -184,11 +189,14 @@ static bool fails_with(const fz_program *p, const orc_exec_opts *opts,
 	return orc_exec(p, opts, v) == 1 && strcmp(v->check, check) == 0;
 }
 
-/* The trace as it was written, parsed back and run: a literal that does
- * not survive the text would make a reproducer that reproduces nothing. */
-static bool trace_reproduces(const char *path, const orc_exec_opts *opts,
-                             const char *check)
+static const orc_exec_opts replay_opts = {.out = NULL, .honour_paths = true};
+
+/* The trace as it was written, parsed back and run as `gomap replay` runs
+ * it: a literal that does not survive the text would make a reproducer
+ * that reproduces nothing. */
+static bool trace_reproduces(const char *path, const char *check)
 {
+	const orc_exec_opts *opts = &replay_opts;
 	fz_program q;
 	fz_error err;
 	if (fz_trace_parse_file(path, &q, &err) != 0) {
@@ -210,10 +218,12 @@ static bool trace_reproduces(const char *path, const orc_exec_opts *opts,
 
 /* Encodes p for the first target that can express it (the given one, else
  * ops, iter, faults), writes the bytes and checks they decode to a program
- * that fails the same way.  Returns the target used, or -1. */
+ * the fuzz target fails (with `check`, unless NULL).  Returns the target
+ * used, or -1. */
 static int write_bytes(const minimize_args *a, const fz_program *p,
-                       const orc_exec_opts *opts, const char *check)
+                       const char *check)
 {
+	const orc_exec_opts *opts = &fz_target_exec_opts;
 	fz_error err = {0};
 	for (int t = 0; t < FZ_TARGETS; t++) {
 		enum fz_target target = a->have_target ? a->target : (enum fz_target)t;
@@ -223,7 +233,8 @@ static int write_bytes(const minimize_args *a, const fz_program *p,
 			fz_program q;
 			orc_verdict v;
 			bool same = fz_decode(target, bytes, len, &q) == 0 &&
-			            fails_with(&q, opts, check, &v);
+			            (check ? fails_with(&q, opts, check, &v)
+			                   : orc_exec(&q, opts, &v) == 1);
 			fz_program_free(&q);
 			FILE *f = same ? fopen(a->bytes_out, "wb") : NULL;
 			bool ok = f && fwrite(bytes, 1, len, f) == len;
@@ -257,28 +268,42 @@ int fz_cmd_minimize(int argc, char **argv)
 		return rc;
 	}
 
-	/* as `gomap replay` runs a trace */
-	orc_exec_opts opts = {.out = NULL, .honour_paths = true};
-	orc_verdict v;
-	rc = orc_exec(&p, &opts, &v);
-	if (rc != 1) {
-		if (rc == 0)
+	/* A binary input fails first of all as its fuzz target saw it fail;
+	 * every input must also fail as `gomap replay` runs it. */
+	orc_verdict vt, vr;
+	int rt = a.text ? 0 : orc_exec(&p, &fz_target_exec_opts, &vt);
+	int rr = orc_exec(&p, &replay_opts, &vr);
+	if (rt != 1 && rr != 1) {
+		if (rt == 2 || rr == 2)
+			orc_verdict_print(rt == 2 ? &vt : &vr, a.input, stderr);
+		else
 			fprintf(stderr, "gomap minimize: %s does not fail: core and model "
 			        "agree and every invariant holds; nothing to minimize\n",
 			        a.input);
-		else
-			orc_verdict_print(&v, a.input, stderr);
 		fz_program_free(&p);
-		return rc == 0 ? 1 : 2;
+		return rt == 2 || rr == 2 ? 2 : 1;
 	}
-	char check[sizeof v.check];
-	snprintf(check, sizeof check, "%s", v.check);
+	if (rr != 1) {
+		fprintf(stderr, "gomap minimize: %s fails as the fuzz target runs it, "
+		        "but not under gomap replay's cadence\n", a.input);
+		fz_program_free(&p);
+		return 1;
+	}
+	bool as_target = rt == 1;
+	char check[sizeof vr.check], replay_check[sizeof vr.check];
+	snprintf(check, sizeof check, "%s", as_target ? vt.check : vr.check);
+	snprintf(replay_check, sizeof replay_check, "%s", vr.check);
 	printf("check: %s\n", check);
-	orc_verdict_print(&v, a.input, stdout);
+	orc_verdict_print(as_target ? &vt : &vr, a.input, stdout);
+	if (strcmp(check, replay_check) != 0)
+		printf("gomap replay names it %s (it checks the map's structure more often)\n",
+		       replay_check);
 	fflush(stdout);
 
-	fz_reduce_opts ro = {.exec = &opts, .max_tests = a.max_tests,
-	                     .keep_values = a.keep_values};
+	fz_reduce_opts ro = {.exec = as_target ? &fz_target_exec_opts : &replay_opts,
+	                     .also_exec = as_target ? &replay_opts : NULL,
+	                     .also_check = as_target ? replay_check : NULL,
+	                     .max_tests = a.max_tests, .keep_values = a.keep_values};
 	fz_program min;
 	fz_reduce_stats st;
 	if (fz_reduce_program(&p, check, &ro, &min, &st) != 0) {
@@ -289,20 +314,41 @@ int fz_cmd_minimize(int argc, char **argv)
 	printf("ops: %zu -> %zu (%zu test runs%s)\n", st.ops_before, st.ops_after,
 	       st.tests, st.out_of_tests ? ", stopped at --max-tests" : "");
 
+	/* Holding both check ids can keep operations that only steer which
+	 * check fires first.  The bytes keep both (so the target still names
+	 * the finding as triage filed it); the trace, which people read and
+	 * replay, is reduced once more with replay's check alone. */
+	fz_program shown = min;
+	bool twice = as_target && strcmp(check, replay_check) != 0;
+	if (twice) {
+		fz_reduce_opts ro2 = {.exec = &replay_opts, .max_tests = a.max_tests,
+		                      .keep_values = a.keep_values};
+		fz_reduce_stats st2;
+		if (fz_reduce_program(&min, replay_check, &ro2, &shown, &st2) != 0) {
+			fz_program_free(&shown);
+			shown = min;
+			twice = false;
+		} else {
+			printf("ops: %zu -> %zu for the trace, replay's check alone "
+			       "(%zu test runs)\n", st2.ops_before, st2.ops_after, st2.tests);
+			st.ops_after = st2.ops_after;
+		}
+	}
+
 	char *owned = a.out ? NULL : default_out(a.input);
 	const char *out = a.out ? a.out : owned;
 	rc = 0;
-	if (out == NULL || write_trace(out, &min, &a, &st) != 0) {
+	if (out == NULL || write_trace(out, &shown, &a, &st, replay_check) != 0) {
 		fprintf(stderr, "gomap minimize: cannot write %s\n", out ? out : "the trace");
 		rc = 2;
-	} else if (!trace_reproduces(out, &opts, check)) {
+	} else if (!trace_reproduces(out, replay_check)) {
 		fprintf(stderr, "gomap minimize: %s does not fail %s when replayed\n",
-		        out, check);
+		        out, replay_check);
 		rc = 1;
 	} else {
 		printf("trace: %s\n", out);
 		if (a.bytes_out) {
-			int t = write_bytes(&a, &min, &opts, check);
+			int t = write_bytes(&a, &min, as_target ? check : NULL);
 			if (t >= 0)
 				printf("bytes: %s (target %s; replay: fuzz_%s_replay %s)\n",
 				       a.bytes_out, fz_target_name((enum fz_target)t),
@@ -311,6 +357,8 @@ int fz_cmd_minimize(int argc, char **argv)
 		printf("replay: %s replay %s\n", fz_argv0, out);
 	}
 	free(owned);
+	if (twice)
+		fz_program_free(&shown);
 	fz_program_free(&min);
 	fz_program_free(&p);
 	return rc;
