@@ -233,7 +233,8 @@ cd "$root" && exec $replay_cmd
 EOF
 chmod +x "$dir/replay.sh"
 
-ops=$(grep -m1 '^ops:' "$dir/minimize.log" 2>/dev/null | sed 's/^ops: //')
+# "# 3 of 16 operations kept", written by gomap minimize
+ops=$(sed -n '2s/^# \([0-9]*\) of \([0-9]*\) operations kept$/\2 -> \1/p' "$dir/minimized.trace" 2>/dev/null)
 echo "triage: new finding $id ($target, $engine)${ops:+: ops $ops}"
 echo "  reproducer: $(rel "$dir")/minimized.trace"
 echo "  replay:     $replay_cmd"
