@@ -193,7 +193,7 @@ mkdir -p "$rundir"
 for t in "${targets[@]}"; do
   for e in "${engines[@]}"; do rm -rf "${out:?}/$t/$e"; done
 done
-rm -rf "$out/triage" "$out/summary.md"
+rm -rf "$out/triage" "$out/triage.log" "$out/summary.md"
 
 # stamp START_US: each input line, prefixed by the seconds since START_US
 stamp() {
@@ -547,7 +547,7 @@ triage_one() { # TARGET ENGINE FILE
   case "$res" in
     "triage: NEW "*) nnew=$((nnew + 1)); findings+=("$res")
       grep -E '^(triage: new|  reproducer|  replay)' <<<"$all" | sed 's/^/  /' ;;
-    "triage: DUPLICATE "*) ndup=$((ndup + 1)); echo "  $res" ;;
+    "triage: DUPLICATE "*) ndup=$((ndup + 1)) ;; # counted, listed in ID/duplicates.txt
     "triage: FLAKY "*) nflaky=$((nflaky + 1)); echo "  $res ($(rel "$3"))" ;;
     *) echo "  campaign: triage of $(rel "$3") gave no result (see $(rel "$out")/triage.log)" >&2 ;;
   esac
@@ -576,6 +576,7 @@ if [ ${#files[@]} -gt 0 ]; then
     read -r t e f <<<"$x"
     triage_one "$t" "$e" "$f"
   done
+  [ "$ndup" -gt 0 ] && echo "  $(plural "$ndup" duplicate) of the above (each listed in its ID/duplicates.txt)"
 fi
 
 # ---- summary --------------------------------------------------------------------------
