@@ -198,12 +198,9 @@ for t in "${targets[@]}"; do
   # new inputs go to the first directory; the seeds are only read
   dirs=("$corpus_root/$t")
   seeds=$build_dir/corpus/seeds/$t
-  if [ -d "$seeds" ]; then
-    dirs+=("$seeds")
-  else
-    echo "fuzz_$t: no seed corpus in $seeds; starting from the gate corpus alone"
-  fi
+  [ -d "$seeds" ] && dirs+=("$seeds")
   echo "== fuzz_$t: ${seconds}s; $(printf '%s ' "${args[@]}")${dirs[*]}" | tee "$log.cmd"
+  [ -d "$seeds" ] || echo "   (no seed corpus in $seeds: starting from the gate corpus alone)"
   start=$(date +%s)
   set +e
   timeout -k 10 "$ext_limit" "$bin" "${args[@]}" "${dirs[@]}" >"$log" 2>&1
@@ -211,7 +208,8 @@ for t in "${targets[@]}"; do
   set -e
   took=$(( $(date +%s) - start ))
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
+  # (a crash while loading the corpus leaves no cov: line)
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2 || true)
   units=$(find "$corpus_root/$t" -type f | wc -l)
   if [ "$rc" = 0 ] && ! grep -qE "runtime error:|ERROR: (Address|Leak|UndefinedBehavior)Sanitizer" "$log"; then
     printf '%-8s %-8s %10s %8s %8s  %s\n' "$t" "$took" "${runs:-?}" "${cov:-?}" "$units" ok | tee -a "$summary"
@@ -220,8 +218,9 @@ for t in "${targets[@]}"; do
   why=$(classify "$rc" "$log")
   printf '%-8s %-8s %10s %8s %8s  FAIL: %s\n' "$t" "$took" "${runs:-?}" "${cov:-?}" "$units" "$why" | tee -a "$summary"
   echo
-  echo "---- $log (progress lines and the printed program left out):"
-  grep -v '^#[0-9]' "$log" | sed '/^==== the program as a trace/,/^====$/d' | tail -n 60
+  echo "---- $log (without progress lines, the input's raw bytes and the printed program):"
+  grep -vE '^(#[0-9]|0x[0-9a-f]+,|Base64: )' "$log" | grep -v '^\\[0-7]' \
+    | sed '/^==== the program as a trace/,/^====$/d' | tail -n 60
   input=$(ls -t "$dir"/crash-* "$dir"/timeout-* "$dir"/oom-* "$dir"/leak-* 2>/dev/null | head -n 1 || true)
   if [ -n "$input" ]; then
     report_reproducer "$t" "$input"
