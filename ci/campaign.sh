@@ -420,8 +420,8 @@ human() { # N -> 1234, 12.3k, 4.5M ("-" stays)
 pair_line() { # PAIR -> one progress line
   local p=$1 t=${1%/*} e=${1#*/} st el
   st=${state[$p]}
-  if [ "$st" = queued ]; then
-    printf '  %-7s %-10s %-9s\n' "$t" "$e" queued
+  if [ "$st" = queued ] || [ "$st" = skipped ]; then
+    printf '  %-7s %-10s %-9s\n' "$t" "$e" "$st"
     return
   fi
   el=$((SECONDS - ${started[$p]}))
@@ -511,12 +511,13 @@ while :; do
   # start
   while [ "$interrupted" = 0 ] && [ "$running" -lt "$slots" ] && [ "$next" -lt "$npairs" ]; do
     p=${pairs[$next]}
+    # Runs overrun their slice by a second or two (startup, exit), so
+    # the last wave may find less than a slice left; every pair still
+    # gets at least min(slice, 10 s), the budget overrun by that at most.
     left=$((deadline - SECONDS))
     secs=$((slice < left ? slice : left))
-    if [ "$secs" -lt 10 ]; then
-      for ((; next < npairs; next++)); do state[${pairs[$next]}]=skipped; done
-      break
-    fi
+    least=$((slice < 10 ? slice : 10))
+    [ "$secs" -lt "$least" ] && secs=$least
     c=$(cores_of "$next")
     started[$p]=$SECONDS cores[$p]=$c state[$p]=running
     "start_${p#*/}" "${p%/*}" "$c" "$secs"
