@@ -7,7 +7,11 @@
 #      replayed, the workflows' lint and the ClusterFuzzLite build;
 #   2. the same suite under ASan + UBSan with -fno-sanitize-recover=all
 #      (less the ClusterFuzzLite build, which brings its own flags);
-#   3. fuzz (ci/fuzz-gate.sh): the `fuzz` preset's libFuzzer targets, each
+#   3. coverage (ci/coverage.sh): the suite and the corpus replay under
+#      clang source-based coverage; fails when core/'s line or branch
+#      coverage drops below ci/coverage-threshold.txt, and lists every
+#      uncovered line and the rare-path markers the corpus never reaches;
+#   4. fuzz (ci/fuzz-gate.sh): the `fuzz` preset's libFuzzer targets, each
 #      fuzzed briefly from its seeds, stopping at the first crash; a crash,
 #      hang, OOM or sanitizer report fails the gate and its minimized
 #      reproducer and text trace are printed and kept in gate-artifacts/.
@@ -17,8 +21,9 @@
 # gate-artifacts/ (uploaded by .github/workflows/pr-gate.yml).
 #
 # Options:
-#   --fuzz-seconds N  fuzzing time per target in stage 3 (default 25)
-#   --no-fuzz         skip stage 3
+#   --fuzz-seconds N  fuzzing time per target in stage 4 (default 25)
+#   --no-fuzz         skip stage 4
+#   --no-coverage     skip stage 3
 #   --no-sanitize     skip stage 2
 #   --jobs N          build and test parallelism (default: nproc)
 set -euo pipefail
@@ -27,16 +32,17 @@ cd "$(dirname "$0")/.."
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 die_usage() {
   echo "ci/test.sh: $1" >&2
-  echo "accepted: --fuzz-seconds N, --no-fuzz, --no-sanitize, --jobs N, --help" >&2
+  echo "accepted: --fuzz-seconds N, --no-fuzz, --no-coverage, --no-sanitize, --jobs N, --help" >&2
   exit 2
 }
 
-sanitize=1 fuzz=1 fuzz_seconds=25
+sanitize=1 coverage=1 fuzz=1 fuzz_seconds=25
 jobs=$(nproc 2>/dev/null || echo 2)
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-sanitize) sanitize=0 ;;
     --no-fuzz) fuzz=0 ;;
+    --no-coverage) coverage=0 ;;
     --fuzz-seconds)
       [[ "${2-}" =~ ^[0-9]+$ ]] || die_usage "--fuzz-seconds needs a whole number of seconds, got '${2-}'"
       fuzz_seconds=$2; shift ;;
@@ -129,6 +135,9 @@ if [ "$sanitize" = 1 ]; then
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   run_suite ci -LE clusterfuzzlite
+fi
+if [ "$coverage" = 1 ]; then
+  stage "coverage" ./ci/coverage.sh --jobs "$jobs" || true
 fi
 if [ "$fuzz" = 1 ]; then
   stage "fuzz (${fuzz_seconds}s/target)" ./ci/fuzz-gate.sh --fuzz-seconds "$fuzz_seconds" \
