@@ -94,27 +94,6 @@ static int parse_args(int argc, char **argv, minimize_args *a)
 	return 0;
 }
 
-static uint8_t *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	size_t cap = 4096, n = 0;
-	uint8_t *buf = malloc(cap);
-	for (size_t got; buf && (got = fread(buf + n, 1, cap - n, f)) > 0;) {
-		n += got;
-		if (n == cap) {
-			uint8_t *b = realloc(buf, cap *= 2);
-			if (b == NULL)
-				free(buf);
-			buf = b;
-		}
-	}
-	fclose(f);
-	*len = n;
-	return buf;
-}
-
 /* Loads INPUT into *p; returns 0 or an exit status. */
 static int load(const minimize_args *a, fz_program *p)
 {
@@ -135,11 +114,9 @@ static int load(const minimize_args *a, fz_program *p)
 		return 0;
 	}
 	size_t len;
-	uint8_t *bytes = read_file(a->input, &len);
-	if (bytes == NULL) {
-		perror(a->input);
+	uint8_t *bytes = fz_read_whole(a->input, &len); /* says why on failure */
+	if (bytes == NULL)
 		return 2;
-	}
 	int rc = fz_decode(a->target, bytes, len, p);
 	free(bytes);
 	if (rc != 0) {

@@ -124,6 +124,15 @@ static int build(const fz_program *src, size_t *idx, size_t *n,
 	return fz_program_finish(out, &err);
 }
 
+/* 0, 1, ..., n-1 in a malloc'ed array (NULL when out of memory). */
+static size_t *identity_index(size_t n)
+{
+	size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+	for (size_t i = 0; idx && i < n; i++)
+		idx[i] = i;
+	return idx;
+}
+
 typedef struct reducer {
 	const fz_program *src;   /* what candidates are built from */
 	const char *check;
@@ -135,6 +144,24 @@ typedef struct reducer {
 	fz_ddmin_stats ds;       /* every orc_exec run counts here */
 	size_t changes;          /* rewrites adopted */
 } reducer;
+
+/* Replaces *cur by its operations idx[0..n) with rw applied, and frees
+ * idx.  Returns 0, or -1 (out of memory) with *cur unchanged. */
+static int rebuild(reducer *r, fz_program *cur, size_t *idx, size_t n,
+                   const rewrite *rw)
+{
+	fz_program next;
+	int rc = build(cur, idx, &n, rw, &next);
+	free(idx);
+	if (rc != 0) {
+		fz_program_free(&next);
+		return -1;
+	}
+	fz_program_free(cur);
+	*cur = next;
+	r->src = cur;
+	return 0;
+}
 
 static bool fails_as(const fz_program *p, const orc_exec_opts *o,
                      const char *check)
@@ -170,11 +197,9 @@ static bool try_rewrite(reducer *r, const rewrite *rw)
 	if (!budget_left(r))
 		return false;
 	size_t n = r->src->nops;
-	size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+	size_t *idx = identity_index(n);
 	if (idx == NULL)
 		return false;
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
 	r->rw = rw;
 	r->ds.tests++;
 	bool ok = same_failure(r, idx, &n) && n == r->src->nops;
@@ -188,21 +213,11 @@ static bool try_rewrite(reducer *r, const rewrite *rw)
 static int adopt(reducer *r, fz_program *cur, const rewrite *rw)
 {
 	size_t n = cur->nops;
-	size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+	size_t *idx = identity_index(n);
 	if (idx == NULL)
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
-	fz_program next;
-	int rc = build(cur, idx, &n, rw, &next);
-	free(idx);
-	if (rc != 0) {
-		fz_program_free(&next);
+	if (rebuild(r, cur, idx, n, rw) != 0)
 		return -1;
-	}
-	fz_program_free(cur);
-	*cur = next;
-	r->src = cur;
 	r->changes++;
 	return 0;
 }
@@ -213,11 +228,9 @@ static int adopt(reducer *r, fz_program *cur, const rewrite *rw)
 static int remove_ops(reducer *r, fz_program *cur)
 {
 	size_t n = cur->nops;
-	size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+	size_t *idx = identity_index(n);
 	if (idx == NULL)
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
 	r->src = cur;
 
 	/* Nothing after the failing operation matters: the executor stops
@@ -241,17 +254,7 @@ static int remove_ops(reducer *r, fz_program *cur)
 		r->ds.out_of_tests |= ds.out_of_tests;
 	}
 
-	fz_program next;
-	int rc = build(cur, idx, &n, NULL, &next);
-	free(idx);
-	if (rc != 0) {
-		fz_program_free(&next);
-		return -1;
-	}
-	fz_program_free(cur);
-	*cur = next;
-	r->src = cur;
-	return 0;
+	return rebuild(r, cur, idx, n, NULL);
 }
 
 /* ---- simplifying values ----------------------------------------------------- */
