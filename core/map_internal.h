@@ -290,6 +290,10 @@ static inline int gm_write_abort_nomem(gomap *m, uint64_t rand_before)
 /* hooks.c */
 uint64_t gm_hash(gomap *m, const void *key); /* t->key.hash with hash0 */
 bool gm_key_equal(gomap *m, const void *a, const void *b);
+/* pages.c: the default allocator's large blocks (zeroed, huge pages) */
+#define GM_PAGES_MIN ((size_t)4 << 20)
+void *gm_pages_alloc(size_t size);
+void gm_pages_free(void *p, size_t size);
 /* memory.c */
 void *gm_alloc(gomap *m, size_t size);  /* zeroed; NULL on failure */
 void gm_free(gomap *m, void *payload);

@@ -17,8 +17,10 @@
 static void default_free(void *ctx, void *p, size_t size)
 {
 	(void)ctx;
-	(void)size;
-	free(p);
+	if (size >= GM_PAGES_MIN)
+		gm_pages_free(p, size);
+	else
+		free(p);
 }
 
 void *gm_alloc(gomap *m, size_t size)
@@ -33,8 +35,10 @@ void *gm_alloc(gomap *m, size_t size)
 		if (blk)
 			memset(blk, 0, total);
 	} else {
-		/* fresh pages arrive zeroed, as Go's do: no second pass */
-		blk = calloc(1, total);
+		/* fresh pages arrive zeroed, as Go's do: no second pass;
+		 * large blocks on huge pages, as Go's heap (pages.c) */
+		blk = total >= GM_PAGES_MIN ? gm_pages_alloc(total)
+		                            : calloc(1, total);
 	}
 	if (blk == NULL)
 		return NULL;
