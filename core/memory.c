@@ -131,21 +131,19 @@ int gm_reserve_objects(gomap *m)
 /* An empty reserve where a change needs one is internal corruption (Go:
  * throw).  The caller is part way through a change with nowhere to write,
  * so it cannot return an error: the fail hook is told, and if it returns
- * the process aborts all the same (gomap.h, gomap_hooks.fail). */
+ * the process aborts all the same (gomap.h, gomap_hooks.fail).
+ * coverage-unreachable: callers reserve before any change */
 static _Noreturn void throw_mid_change(gomap *m)
 {
-	/* coverage-unreachable: only reached on internal corruption */
 	gm_fail(m, GOMAP_THROW, GM_MSG_BAD_STATE);
-	fprintf(stderr, "gomap: fatal error: %s (cannot be unwound)\n",
-	        GM_MSG_BAD_STATE);
 	abort();
 }
 
 uint8_t *gm_take_reserved_bucket(gomap *m)
 {
 	gm_block *blk = m->reserve;
-	if (blk == NULL) /* coverage-unreachable: callers reserve first */
-		throw_mid_change(m);
+	if (blk == NULL)
+		throw_mid_change(m); /* coverage-unreachable: reserved first */
 	m->reserve = blk->next;
 	m->nreserve--;
 	m->mem.reserve_buckets--;
@@ -161,8 +159,8 @@ static void *take_object(gomap *m, void **spare)
 {
 	void *obj = *spare;
 	*spare = NULL;
-	if (obj == NULL) /* coverage-unreachable: callers reserve first */
-		throw_mid_change(m);
+	if (obj == NULL)
+		throw_mid_change(m); /* coverage-unreachable: reserved first */
 	memset(obj, 0, gm_block_of(obj)->size);
 	m->mem.indirect_objects++;
 	m->mem.indirect_bytes += gm_block_of(obj)->size;

@@ -192,4 +192,24 @@ GM_TEST(alloc_fail__delete_that_must_move_long_chains)
 	GM_EXPECT_EQ_U(e.alloc.live_blocks, 0);
 }
 
+/* The default allocator's large blocks (core/pages.c): zeroed, aligned
+ * to 2 MiB so the kernel can back them with huge pages, and a request no
+ * machine can map comes back NULL (gm_alloc then reports ENOMEM). */
+GM_TEST(alloc_fail__large_default_blocks_are_zeroed_aligned_and_may_fail)
+{
+	size_t size = GM_PAGES_MIN + 12345;
+	uint8_t *p = gm_pages_alloc(size);
+	GM_EXPECT(p != NULL);
+	if (p == NULL)
+		return;
+	GM_EXPECT_EQ_U((uintptr_t)p % ((uintptr_t)2 << 20), 0);
+	size_t nonzero = 0;
+	for (size_t i = 0; i < size; i += 4096)
+		nonzero += p[i] != 0 || p[size - 1 - i] != 0;
+	GM_EXPECT_EQ_U(nonzero, 0);
+	memset(p, 0xab, size); /* all of it is writable */
+	gm_pages_free(p, size);
+	GM_EXPECT(gm_pages_alloc(SIZE_MAX / 4) == NULL);
+}
+
 GM_TEST_MAIN()
