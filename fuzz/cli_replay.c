@@ -27,36 +27,17 @@ static uint64_t pick_seed(void)
 	return s ? s : 0x2545f4914f6cdd1dULL;
 }
 
-static char *read_stream(FILE *in, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	for (size_t got; buf && (got = fread(buf + n, 1, cap - n, in)) > 0;) {
-		n += got;
-		if (n == cap) {
-			char *b = realloc(buf, cap *= 2);
-			if (!b) {
-				free(buf);
-				return NULL;
-			}
-			buf = b;
-		}
-	}
-	*len = n;
-	return buf;
-}
-
 static int parse(const char *path, fz_program *p, fz_error *err)
 {
 	if (strcmp(path, "-") != 0)
 		return fz_trace_parse_file(path, p, err);
 	size_t len;
-	char *text = read_stream(stdin, &len);
+	uint8_t *text = fz_read_whole("-", &len);
 	if (text == NULL) {
 		fz_error_set(err, "-", 0, "cannot read standard input");
 		return -1;
 	}
-	int rc = fz_trace_parse("-", text, len, p, err);
+	int rc = fz_trace_parse("-", (const char *)text, len, p, err);
 	free(text);
 	return rc;
 }
