@@ -45,7 +45,8 @@ typedef struct chain {
 } chain;
 
 /* Chains with at most this many live keys are checked for duplicates
- * pairwise (by tophash), longer ones by sorting their hashes. */
+ * pairwise, longer ones by sorting their hashes; their keys are collected
+ * on the stack. */
 #define GM_SHORT_CHAIN 16
 
 static bool all_zero8(const uint8_t *b)
@@ -81,38 +82,6 @@ static bool check_tophash_domain(checker *c, const chain *ch)
 				                "evacuation mark %u in a live chain",
 				                ch->array, (size_t)ch->index, d, i,
 				                b[i]);
-	return true;
-}
-
-/* I3: placement.  Every live, non-NaN key hashes to this chain's bucket
- * and its slot holds the key's tophash. */
-static bool check_placement(checker *c, const chain *ch)
-{
-	const gomap *m = c->m;
-	const gomap_type *t = &m->t;
-	unsigned d = 0;
-	for (uint8_t *b = ch->head; b; b = gm_overflow(t, b), d++) {
-		for (uintptr_t i = 0; i < GM_BUCKET_CNT; i++) {
-			if (b[i] < GM_MIN_TOPHASH)
-				continue;
-			void *k = gm_key_value(t, gm_key_slot(t, b, i));
-			if (is_nan_key(m, k))
-				continue;
-			uint64_t h = gm_hash(mut(m), k);
-			if ((h & ch->mask) != ch->index)
-				return violated(c, 3,
-				                "%s[%zu] chain bucket %u slot %zu: key "
-				                "belongs in bucket %zu",
-				                ch->array, (size_t)ch->index, d,
-				                (size_t)i, (size_t)(h & ch->mask));
-			if (gm_tophash(h) != b[i])
-				return violated(c, 3,
-				                "%s[%zu] chain bucket %u slot %zu: tophash "
-				                "%02x, key's is %02x",
-				                ch->array, (size_t)ch->index, d,
-				                (size_t)i, b[i], gm_tophash(h));
-		}
-	}
 	return true;
 }
 
@@ -152,11 +121,55 @@ static bool check_empty_rest(checker *c, const chain *ch)
 	return true;
 }
 
+/* A live, non-NaN key of a chain with its hash, computed once for I3
+ * and I5: where it sits (bucket in the chain, slot) and its tophash. */
 typedef struct keyref {
 	uint64_t hash;
 	void *key;
 	unsigned bucket, slot;
+	uint8_t top;
 } keyref;
+
+/* The chain's live keys that equal themselves, in walk order; out has
+ * room for every live slot.  Returns how many. */
+static size_t collect_keys(const gomap *m, const chain *ch, keyref *out)
+{
+	const gomap_type *t = &m->t;
+	size_t n = 0;
+	unsigned d = 0;
+	for (uint8_t *b = ch->head; b; b = gm_overflow(t, b), d++) {
+		for (unsigned i = 0; i < GM_BUCKET_CNT; i++) {
+			if (b[i] < GM_MIN_TOPHASH)
+				continue;
+			void *k = gm_key_value(t, gm_key_slot(t, b, i));
+			if (!is_nan_key(m, k))
+				out[n++] = (keyref){gm_hash(mut(m), k), k, d, i, b[i]};
+		}
+	}
+	return n;
+}
+
+/* I3: placement.  Every live, non-NaN key hashes to this chain's bucket
+ * and its slot holds the key's tophash. */
+static bool check_placement(checker *c, const chain *ch, const keyref *r,
+                            size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if ((r[i].hash & ch->mask) != ch->index)
+			return violated(c, 3,
+			                "%s[%zu] chain bucket %u slot %u: key "
+			                "belongs in bucket %zu",
+			                ch->array, (size_t)ch->index, r[i].bucket,
+			                r[i].slot, (size_t)(r[i].hash & ch->mask));
+		if (gm_tophash(r[i].hash) != r[i].top)
+			return violated(c, 3,
+			                "%s[%zu] chain bucket %u slot %u: tophash "
+			                "%02x, key's is %02x",
+			                ch->array, (size_t)ch->index, r[i].bucket,
+			                r[i].slot, r[i].top, gm_tophash(r[i].hash));
+	}
+	return true;
+}
 
 static int by_hash(const void *a, const void *b)
 {
@@ -164,75 +177,30 @@ static int by_hash(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* I5 on a short chain: equal keys hash alike, and I3 (checked first) has
- * shown every slot's tophash is its key's, so only slots with the same
- * tophash byte can hold equal keys.  No hashing, no allocation. */
-static bool check_no_duplicates_short(checker *c, const chain *ch)
+/* I5: no key twice in a chain (equal keys hash alike, so duplicates can
+ * only sit in one chain, and only among equal hashes).  Short chains
+ * compare pairs in walk order; long ones sort by hash first. */
+static bool check_no_duplicates(checker *c, const chain *ch, keyref *r,
+                                size_t n)
 {
-	const gomap *m = c->m;
-	const gomap_type *t = &m->t;
-	struct live_slot { uint8_t *b; unsigned d, slot; } s[GM_SHORT_CHAIN];
-	size_t n = 0;
-	unsigned d = 0;
-	for (uint8_t *b = ch->head; b; b = gm_overflow(t, b), d++)
-		for (unsigned i = 0; i < GM_BUCKET_CNT; i++)
-			if (b[i] >= GM_MIN_TOPHASH)
-				s[n++] = (struct live_slot){b, d, i};
-	for (size_t i = 0; i < n; i++) {
-		void *ki = gm_key_value(t, gm_key_slot(t, s[i].b, s[i].slot));
+	gomap *m = mut(c->m);
+	if (n > GM_SHORT_CHAIN)
+		qsort(r, n, sizeof *r, by_hash);
+	for (size_t i = 0; i < n; i++)
 		for (size_t j = i + 1; j < n; j++) {
-			if (s[j].b[s[j].slot] != s[i].b[s[i].slot])
+			if (r[j].hash != r[i].hash) {
+				if (n > GM_SHORT_CHAIN)
+					break; /* sorted: no equal hash further on */
 				continue;
-			void *kj = gm_key_value(t, gm_key_slot(t, s[j].b, s[j].slot));
-			if (gm_key_equal(mut(m), ki, kj))
+			}
+			if (gm_key_equal(m, r[i].key, r[j].key))
 				return violated(c, 5,
 				                "%s[%zu]: key at bucket %u slot %u again at "
 				                "bucket %u slot %u",
-				                ch->array, (size_t)ch->index, s[i].d,
-				                s[i].slot, s[j].d, s[j].slot);
+				                ch->array, (size_t)ch->index, r[i].bucket,
+				                r[i].slot, r[j].bucket, r[j].slot);
 		}
-	}
 	return true;
-}
-
-/* I5: no key twice in a chain (equal keys hash alike, so duplicates can
- * only sit in one chain; sorting by hash keeps this linear-ish). */
-static bool check_no_duplicates(checker *c, const chain *ch, size_t live)
-{
-	if (live < 2)
-		return true;
-	if (live <= GM_SHORT_CHAIN)
-		return check_no_duplicates_short(c, ch);
-	const gomap *m = c->m;
-	const gomap_type *t = &m->t;
-	size_t n = 0;
-	keyref *refs = malloc(live * sizeof *refs); /* at most `live` keys */
-	if (refs == NULL) /* cannot check: not a violation */
-		return true; /* coverage-unreachable: no allocator hook here */
-	unsigned d = 0;
-	bool ok = true;
-	for (uint8_t *b = ch->head; b; b = gm_overflow(t, b), d++) {
-		for (uintptr_t i = 0; i < GM_BUCKET_CNT; i++) {
-			if (b[i] < GM_MIN_TOPHASH)
-				continue;
-			void *k = gm_key_value(t, gm_key_slot(t, b, i));
-			if (is_nan_key(m, k))
-				continue;
-			refs[n++] = (keyref){gm_hash(mut(m), k), k, d, (unsigned)i};
-		}
-	}
-	if (n > 1)
-		qsort(refs, n, sizeof *refs, by_hash);
-	for (size_t i = 0; ok && i < n; i++)
-		for (size_t j = i + 1; ok && j < n && refs[j].hash == refs[i].hash; j++)
-			if (gm_key_equal(mut(m), refs[i].key, refs[j].key))
-				ok = violated(c, 5,
-				              "%s[%zu]: key at bucket %u slot %u again at "
-				              "bucket %u slot %u",
-				              ch->array, (size_t)ch->index, refs[i].bucket,
-				              refs[i].slot, refs[j].bucket, refs[j].slot);
-	free(refs);
-	return ok;
 }
 
 /* I6: an old chain is evacuated all or nothing.  An evacuated chain's
@@ -346,8 +314,18 @@ static size_t check_chain(checker *c, const chain *ch, size_t *overflows)
 		for (int i = 0; i < GM_BUCKET_CNT; i++)
 			live += b[i] >= GM_MIN_TOPHASH;
 	}
-	(void)(check_tophash_domain(c, ch) && check_empty_rest(c, ch) &&
-	       check_placement(c, ch) && check_no_duplicates(c, ch, live));
+	if (!check_tophash_domain(c, ch) || !check_empty_rest(c, ch))
+		return live;
+	keyref small[GM_SHORT_CHAIN];
+	keyref *refs = live <= GM_SHORT_CHAIN ? small
+	                                      : malloc(live * sizeof *refs);
+	if (refs == NULL) /* cannot check I3 and I5: not a violation */
+		return live; /* coverage-unreachable: no allocator hook here */
+	size_t n = collect_keys(c->m, ch, refs);
+	(void)(check_placement(c, ch, refs, n) &&
+	       check_no_duplicates(c, ch, refs, n));
+	if (refs != small)
+		free(refs);
 	return live;
 }
 
