@@ -167,17 +167,25 @@ static struct orc_entry *insert(orc_model *m, const void *key)
 	return e;
 }
 
-int orc_put(orc_model *m, const void *key, const void *elem)
+/* Go's mapassign: the entry for key, inserted (zero elem) when absent;
+ * NULL when out of memory.  An existing float or string key is
+ * overwritten by the new one (Go: needkeyupdate; -0 over +0, the new
+ * string pointer). */
+static struct orc_entry *assign(orc_model *m, const void *key)
 {
 	struct orc_entry *e = find(m, key);
-	if (e == NULL) {
-		if ((e = insert(m, key)) == NULL)
-			return -1;
-	} else if (m->kt.kind != ORC_MEM) {
-		/* Go: needkeyupdate.  Floats and strings overwrite the stored key
-		 * with the new one (-0 over +0, the new string pointer). */
+	if (e == NULL)
+		return insert(m, key);
+	if (m->kt.kind != ORC_MEM)
 		memcpy(e->key, key, m->kt.size);
-	}
+	return e;
+}
+
+int orc_put(orc_model *m, const void *key, const void *elem)
+{
+	struct orc_entry *e = assign(m, key);
+	if (e == NULL)
+		return -1;
 	memcpy(e->elem, elem, m->et.size);
 	return 0;
 }
@@ -226,13 +234,9 @@ int orc_inc(orc_model *m, const void *key)
 		return -1;
 	/* Go: m[k]++ is an assignment through mapassign, so a float key is
 	 * updated in place just as by put. */
-	struct orc_entry *e = find(m, key);
-	if (e == NULL) {
-		if ((e = insert(m, key)) == NULL)
-			return -1;
-	} else if (m->kt.kind != ORC_MEM) {
-		memcpy(e->key, key, m->kt.size);
-	}
+	struct orc_entry *e = assign(m, key);
+	if (e == NULL)
+		return -1;
 	if (n == 1) {
 		e->elem[0]++;
 	} else if (n == 4) {
