@@ -309,6 +309,23 @@ static inline uint8_t *gm_prepare_grow(gomap *m, uint64_t hash, bool bigger,
 	return gm_alloc_grow_array(m, (uint8_t)(m->B + (bigger ? 1 : 0)), nalloc);
 }
 
+/* The start of a keyed write (assign, delete): Go's write checks, the
+ * random state an ENOMEM rewinds to, the key's hash, and only then the
+ * hashWriting flag, so a hash that fails leaves the map writable
+ * (rule 22) [I8]. */
+GM_INLINE int gm_keyed_write_begin(gomap *m, const void *key,
+                                   enum gomap_fast_kind kind, uint64_t *hash,
+                                   uint64_t *rand_before)
+{
+	int st = gm_write_begin(m);
+	if (st != GOMAP_OK)
+		return st;
+	*rand_before = m->rand_state;
+	*hash = gm_hash_of(m, key, kind);
+	m->flags ^= GM_HASH_WRITING;
+	return GOMAP_OK;
+}
+
 /* Go: mapassign and mapassign_fast32/fast64/faststr.
  * Allocation failure: everything the insert may need is reserved before the
  * first change, so failing leaves the map as it was (docs/design.md). */
@@ -318,15 +335,11 @@ GM_INLINE int gm_assign_body(gomap *m, const void *key,
 	*elem_out = NULL;
 	if (m == NULL)
 		return GOMAP_EPANIC; /* Go: panic, assignment to entry in nil map */
-	int st = gm_write_begin(m);
+	uint64_t hash, rand_before;
+	int st = gm_keyed_write_begin(m, key, kind, &hash, &rand_before);
 	if (st != GOMAP_OK)
 		return st;
 	const gomap_type *t = &m->t;
-	uint64_t rand_before = m->rand_state;
-	uint64_t hash = gm_hash_of(m, key, kind);
-	/* set after hashing, so a hash that fails leaves the map writable
-	 * (rule 22) [I8] */
-	m->flags ^= GM_HASH_WRITING;
 	bool first_bucket = false;
 	if (m->buckets == NULL) {
 		if (gm_alloc_first_bucket(m) != GOMAP_OK)
@@ -472,13 +485,11 @@ GM_INLINE int gm_delete_body(gomap *m, const void *key,
 		gm_probe_unhashable(m, key, kind);
 		return GOMAP_OK;
 	}
-	int st = gm_write_begin(m);
+	uint64_t hash, rand_before;
+	int st = gm_keyed_write_begin(m, key, kind, &hash, &rand_before);
 	if (st != GOMAP_OK)
 		return st;
 	const gomap_type *t = &m->t;
-	uint64_t rand_before = m->rand_state;
-	uint64_t hash = gm_hash_of(m, key, kind);
-	m->flags ^= GM_HASH_WRITING; /* [I8] */
 	uintptr_t bucket = hash & gm_bucket_mask(m->B);
 	if (gm_growing(m)) {
 		/* even for an absent key (rule 31) */
