@@ -173,6 +173,7 @@ void fz_decoder_init(fz_decoder *d, enum fz_target t, const uint8_t *hdr,
 	d->target = (unsigned)t < FZ_TARGETS ? t : FZ_TARGET_OPS;
 	d->p = p;
 	d->presence_known = true;
+	fz_pool_init(&d->pool, &p->hdr);
 
 	char kname[16], ename[16];
 	unsigned kc = h[1] % 16, ec = h[4] % 16;
@@ -207,73 +208,21 @@ void fz_decoder_init(fz_decoder *d, enum fz_target t, const uint8_t *hdr,
 	d->budget = p->hdr.hash_mode == FZ_HASH_GO ? 512 : 256;
 }
 
-/* ---- the pool of recent keys -------------------------------------------- */
-
-/* A number that equal keys (fz_key_equal) share: the length and up to 16
- * bytes from each end of the key's bytes (a string's content; a double
- * with -0 read as +0).  Cheap for bytes300 keys; rarely equal otherwise. */
-static uint64_t key_fingerprint(const fz_header *h, const void *key)
-{
-	const uint8_t *b = key;
-	size_t n = h->key_kind.size;
-	double f;
-	gomap_str s;
-	if (h->key_kind.kind == FZ_KIND_F64) {
-		memcpy(&f, key, sizeof f);
-		if (f == 0)
-			f = 0.0;
-		b = (const uint8_t *)&f;
-	} else if (h->key_kind.kind == FZ_KIND_STR) {
-		memcpy(&s, key, sizeof s);
-		b = s.ptr;
-		n = s.len;
-	}
-	uint64_t x = n * 0x9e3779b97f4a7c15u;
-	for (size_t i = 0; i < n && i < 16; i++)
-		x = (x ^ b[i]) * 0x100000001b3u;
-	for (size_t i = n > 16 ? n - 16 : n; i < n; i++)
-		x = (x ^ b[i]) * 0x100000001b3u;
-	return x;
-}
-
-/* Whether pool slot i holds a key equal to `key` (fingerprint fp). */
-static bool pool_slot_equal(const fz_decoder *d, unsigned i, const void *key,
-                            uint64_t fp)
-{
-	return d->pool_fp[i] == fp && fz_key_equal(&d->p->hdr, key, d->pool[i]);
-}
+/* ---- what the decoder knows ---------------------------------------------- */
 
 static void pool_push(fz_decoder *d, const void *key)
 {
-	uint64_t fp = key_fingerprint(&d->p->hdr, key);
-	memmove(d->pool + 1, d->pool, (FZ_POOL - 1) * sizeof d->pool[0]);
-	memmove(d->pool_fp + 1, d->pool_fp, (FZ_POOL - 1) * sizeof d->pool_fp[0]);
-	memmove(d->present + 1, d->present, (FZ_POOL - 1) * sizeof d->present[0]);
-	d->pool[0] = key;
-	d->pool_fp[0] = fp;
-	d->present[0] = false;
-	if (d->npool < FZ_POOL)
-		d->npool++;
-	/* a pushed key may equal one already there */
-	for (unsigned i = 1; i < d->npool; i++)
-		if (d->present[i] && pool_slot_equal(d, i, key, fp))
-			d->present[0] = true;
+	fz_pool_push(&d->pool, key);
 }
 
 static void mark(fz_decoder *d, const void *key, bool present)
 {
-	uint64_t fp = key_fingerprint(&d->p->hdr, key);
-	for (unsigned i = 0; i < d->npool; i++)
-		if (pool_slot_equal(d, i, key, fp))
-			d->present[i] = present;
+	fz_pool_mark(&d->pool, key, present);
 }
 
 static int npresent(const fz_decoder *d)
 {
-	int n = 0;
-	for (unsigned i = 0; i < d->npool; i++)
-		n += d->present[i];
-	return n;
+	return (int)d->pool.npresent;
 }
 
 /* What an appended operation does to what the decoder knows. */
@@ -287,7 +236,7 @@ static void track(fz_decoder *d, const fz_op *op)
 		mark(d, op->key, false);
 		break;
 	case FZ_OP_CLEAR:
-		memset(d->present, 0, sizeof d->present);
+		fz_pool_mark_all_absent(&d->pool);
 		d->fresh_iter = 0;
 		break;
 	case FZ_OP_ITER_START:
@@ -338,7 +287,7 @@ static const fz_op *emit(fz_decoder *d, const fz_op *op)
 }
 
 /* A key from a selector byte: a recent one, or a fresh one made from arg
- * (appended keys join the pool through push_if_fresh). */
+ * (appended keys join the pool through pool_push). */
 typedef struct keypick {
 	uint8_t buf[FZ_BYTES_MAX] __attribute__((aligned(16)));
 	uint8_t str[512];
@@ -348,8 +297,8 @@ typedef struct keypick {
 
 static void pick_key(fz_decoder *d, uint8_t sel, uint32_t arg, keypick *k)
 {
-	if (d->npool > 0 && sel < 0xe0) {
-		k->key = d->pool[sel % d->npool];
+	if (d->pool.n > 0 && sel < 0xe0) {
+		k->key = fz_pool_key(&d->pool, sel % d->pool.n);
 		k->fresh = false;
 		return;
 	}
@@ -548,9 +497,9 @@ static void reenter(fz_decoder *d, const uint8_t *r)
 	elempick oe;
 	if (at_equal) {
 		int want = r[2] % np, seen = 0;
-		for (unsigned i = 0; i < d->npool; i++)
-			if (d->present[i] && seen++ == want)
-				outer.key = d->pool[i];
+		for (unsigned i = 0; i < d->pool.n; i++)
+			if (fz_pool_present(&d->pool, i) && seen++ == want)
+				outer.key = fz_pool_key(&d->pool, i);
 		outer.code = flags & 0x20 ? FZ_OP_GDEL : FZ_OP_GPUT;
 	} else {
 		pick_key(d, r[2], arg ^ 0x5a5a5a5au, &ok);

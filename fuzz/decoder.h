@@ -5,6 +5,7 @@
 #define FZ_DECODER_H
 
 #include "decode.h"
+#include "key_pool.h"
 
 enum fz_class {
 	FZ_C_PUT, FZ_C_GET, FZ_C_DEL, FZ_C_INC, FZ_C_LEN, FZ_C_CLEAR,
@@ -13,18 +14,13 @@ enum fz_class {
 	FZ_C_REENTER, FZ_CLASSES
 };
 
-#define FZ_POOL 32       /* recent keys the key selector picks from */
 #define FZ_BULK_MAX 32   /* keys of one bulk put */
 
 typedef struct fz_decoder {
 	enum fz_target target;
 	fz_program *p;
-	const void *pool[FZ_POOL]; /* pool[0] is the most recent; arena copies */
-	uint64_t pool_fp[FZ_POOL]; /* key_fingerprint of each: equal keys have
-	                              equal fingerprints, so most comparisons
-	                              stop at the number */
-	bool present[FZ_POOL];     /* in the map (valid while presence_known) */
-	unsigned npool;
+	fz_key_pool pool;          /* recent keys; presence is valid while
+	                              presence_known */
 	bool presence_known;       /* false once a fail-alloc was emitted */
 	const void *pending_elem;  /* from LITELEM, for the next K V op */
 	uint8_t running;           /* iterators started and not stopped */

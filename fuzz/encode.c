@@ -328,7 +328,7 @@ static int write_literal(encoder *e, bool is_key, const void *v,
 	if (write_record(e, &r, bytes, len, op,
 	                 "a literal this long does not fit the format") != 0)
 		return -1;
-	const void *got = is_key ? e->dec.pool[0] : e->dec.pending_elem;
+	const void *got = is_key ? fz_pool_key(&e->dec.pool, 0) : e->dec.pending_elem;
 	if (got == NULL || !fz_value_same(t, got, v))
 		return refuse_at(e, op->line, "%s: the decoder reads the %s literal back as a different value (%s)",
 		                 fz_ops[op->code].name, is_key ? "key" : "elem",
@@ -342,8 +342,8 @@ static int write_literal(encoder *e, bool is_key, const void *v,
 /* The pool slot holding exactly `key`, or -1. */
 static int pool_slot(const encoder *e, const void *key)
 {
-	for (unsigned i = 0; i < e->dec.npool; i++)
-		if (fz_value_same(e->scratch.hdr.key_kind, e->dec.pool[i], key))
+	for (unsigned i = 0; i < e->dec.pool.n; i++)
+		if (fz_value_same(e->scratch.hdr.key_kind, fz_pool_key(&e->dec.pool, i), key))
 			return (int)i;
 	return -1;
 }
@@ -355,10 +355,10 @@ static int present_position(const encoder *e, const void *key)
 	if (!e->dec.presence_known)
 		return -1;
 	int seen = 0;
-	for (unsigned i = 0; i < e->dec.npool; i++) {
-		if (!e->dec.present[i])
+	for (unsigned i = 0; i < e->dec.pool.n; i++) {
+		if (!fz_pool_present(&e->dec.pool, i))
 			continue;
-		if (fz_value_same(e->scratch.hdr.key_kind, e->dec.pool[i], key))
+		if (fz_value_same(e->scratch.hdr.key_kind, fz_pool_key(&e->dec.pool, i), key))
 			return seen;
 		seen++;
 	}
@@ -397,13 +397,13 @@ static int slot_to_keep(const encoder *e, unsigned pushes)
 	if (pushes == 0 || pushes >= last || !d->presence_known)
 		return -1;
 	unsigned safe = last - pushes; /* slots below this stay above the last */
-	for (unsigned i = d->npool < last ? d->npool : last; i-- > safe;) {
-		if (!d->present[i] || !needed_by_equal(e, d->pool[i]))
+	for (unsigned i = d->pool.n < last ? d->pool.n : last; i-- > safe;) {
+		if (!fz_pool_present(&d->pool, i) || !needed_by_equal(e, fz_pool_key(&d->pool, i)))
 			continue;
 		bool copy = false;
 		for (unsigned j = 0; j < safe && !copy; j++)
-			copy = d->present[j] &&
-			       fz_value_same(e->scratch.hdr.key_kind, d->pool[j], d->pool[i]);
+			copy = fz_pool_present(&d->pool, j) &&
+			       fz_value_same(e->scratch.hdr.key_kind, fz_pool_key(&d->pool, j), fz_pool_key(&d->pool, i));
 		if (!copy)
 			return (int)i;
 	}
@@ -413,7 +413,7 @@ static int slot_to_keep(const encoder *e, unsigned pushes)
 static int keep_equal_keys(encoder *e, const fz_op *op, unsigned pushes)
 {
 	for (int i; (i = slot_to_keep(e, pushes)) >= 0;)
-		if (write_literal(e, true, e->dec.pool[i], op) != 0)
+		if (write_literal(e, true, fz_pool_key(&e->dec.pool, i), op) != 0)
 			return -1;
 	return 0;
 }
@@ -594,7 +594,7 @@ static void plan_reenter_keys(const encoder *e, const fz_op *re,
 	const fz_header *h = &e->scratch.hdr;
 	bool equal = re->at == FZ_REENTER_EQUAL;
 	/* with an empty pool every selector makes a fresh key */
-	uint8_t fresh_min = e->dec.npool ? FRESH_KEY_MIN : 0;
+	uint8_t fresh_min = e->dec.pool.n ? FRESH_KEY_MIN : 0;
 	*inner = FROM_POOL;
 	if (re->inner->key) {
 		int slot = pool_slot(e, re->inner->key);

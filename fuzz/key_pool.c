@@ -1,0 +1,124 @@
+/* The decoder's pool of recent keys (key_pool.h). */
+#include "decoder.h"
+
+#include <string.h>
+
+void fz_pool_init(fz_key_pool *k, const fz_header *hdr)
+{
+	memset(k, 0, sizeof *k);
+	k->hdr = hdr;
+	memset(k->chain, -1, sizeof k->chain);
+	for (int i = 0; i < FZ_POOL; i++)
+		k->record[i].next = (int8_t)(i + 1 < FZ_POOL ? i + 1 : -1);
+	k->free_record = 0;
+}
+
+/* A number that equal keys (fz_key_equal) share: the length and up to 16
+ * bytes from each end of the key's bytes (a string's content; a double
+ * with -0 read as +0).  Cheap for bytes300 keys; rarely equal otherwise. */
+static uint64_t key_fingerprint(const fz_header *h, const void *key)
+{
+	const uint8_t *b = key;
+	size_t n = h->key_kind.size;
+	double f;
+	gomap_str s;
+	if (h->key_kind.kind == FZ_KIND_F64) {
+		memcpy(&f, key, sizeof f);
+		if (f == 0)
+			f = 0.0;
+		b = (const uint8_t *)&f;
+	} else if (h->key_kind.kind == FZ_KIND_STR) {
+		memcpy(&s, key, sizeof s);
+		b = s.ptr;
+		n = s.len;
+	}
+	uint64_t x = n * 0x9e3779b97f4a7c15u;
+	for (size_t i = 0; i < n && i < 16; i++)
+		x = (x ^ b[i]) * 0x100000001b3u;
+	for (size_t i = n > 16 ? n - 16 : n; i < n; i++)
+		x = (x ^ b[i]) * 0x100000001b3u;
+	return x;
+}
+
+static unsigned chain_of(uint64_t fp)
+{
+	return (unsigned)(fp ^ fp >> 32) % FZ_POOL_CHAINS;
+}
+
+/* The record of a key equal to key, or -1. */
+static int find_record(const fz_key_pool *k, const void *key, uint64_t fp)
+{
+	for (int r = k->chain[chain_of(fp)]; r >= 0; r = k->record[r].next)
+		if (k->record[r].fp == fp &&
+		    fz_key_equal(k->hdr, key, k->record[r].key))
+			return r;
+	return -1;
+}
+
+static int new_record(fz_key_pool *k, const void *key, uint64_t fp)
+{
+	int r = k->free_record; /* never -1: a record per slot at most */
+	fz_pool_record *rec = &k->record[r];
+	unsigned c = chain_of(fp);
+	k->free_record = rec->next;
+	*rec = (fz_pool_record){.key = key, .fp = fp, .next = k->chain[c]};
+	k->chain[c] = (int8_t)r;
+	return r;
+}
+
+static void drop_record(fz_key_pool *k, int r)
+{
+	int8_t *link = &k->chain[chain_of(k->record[r].fp)];
+	while (*link != r)
+		link = &k->record[*link].next;
+	*link = k->record[r].next;
+	k->record[r].next = k->free_record;
+	k->free_record = (int8_t)r;
+}
+
+/* The oldest slot leaves; a record no slot holds is forgotten. */
+static void drop_oldest(fz_key_pool *k)
+{
+	int r = k->slot_record[(k->head + k->n - 1) % FZ_POOL];
+	fz_pool_record *rec = &k->record[r];
+	k->npresent -= rec->present;
+	k->n--;
+	if (--rec->slots == 0)
+		drop_record(k, r);
+}
+
+void fz_pool_push(fz_key_pool *k, const void *key)
+{
+	if (k->n == FZ_POOL)
+		drop_oldest(k);
+	uint64_t fp = key_fingerprint(k->hdr, key);
+	int r = find_record(k, key, fp);
+	if (r < 0)
+		r = new_record(k, key, fp);
+	k->record[r].slots++;
+	k->npresent += k->record[r].present;
+	k->head = (k->head + FZ_POOL - 1) % FZ_POOL;
+	k->slot_key[k->head] = key;
+	k->slot_record[k->head] = (uint8_t)r;
+	k->n++;
+}
+
+void fz_pool_mark(fz_key_pool *k, const void *key, bool present)
+{
+	int r = find_record(k, key, key_fingerprint(k->hdr, key));
+	if (r < 0 || k->record[r].present == present)
+		return;
+	fz_pool_record *rec = &k->record[r];
+	rec->present = present;
+	if (present)
+		k->npresent += rec->slots;
+	else
+		k->npresent -= rec->slots;
+}
+
+void fz_pool_mark_all_absent(fz_key_pool *k)
+{
+	for (int r = 0; r < FZ_POOL; r++)
+		k->record[r].present = false;
+	k->npresent = 0;
+}
