@@ -13,6 +13,8 @@
  * sound.  Insertion order (uthash's app order) is the snapshot order. */
 #include "model.h"
 
+#include "entry_arena.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -44,6 +46,7 @@ struct orc_entry {
 struct orc_model {
 	orc_valtype kt, et;
 	struct orc_entry *head;
+	orc_arena entries;
 	uint64_t nan_serial;
 	bool oom;
 	int fsck_failures;
@@ -83,6 +86,7 @@ void orc_model_free(orc_model *m)
 	if (m == NULL)
 		return;
 	orc_clear(m);
+	orc_arena_free_all(&m->entries);
 	free(m);
 }
 
@@ -132,6 +136,16 @@ static size_t round16(size_t n)
 	return (n + 15) & ~(size_t)15;
 }
 
+static size_t entry_size(const struct orc_entry *e)
+{
+	return (size_t)(e->lookup - (const unsigned char *)e) + e->lookup_len + 1;
+}
+
+static void release(orc_model *m, struct orc_entry *e)
+{
+	orc_arena_release(&m->entries, e, entry_size(e));
+}
+
 /* A new entry for `key` (not yet in the table) with a zero elem. */
 static struct orc_entry *insert(orc_model *m, const void *key)
 {
@@ -149,7 +163,7 @@ static struct orc_entry *insert(orc_model *m, const void *key)
 	size_t off_key = round16(sizeof(struct orc_entry));
 	size_t off_elem = off_key + round16(m->kt.size);
 	size_t off_lk = off_elem + round16(m->et.size);
-	struct orc_entry *e = calloc(1, off_lk + lk_len + 1);
+	struct orc_entry *e = orc_arena_alloc(&m->entries, off_lk + lk_len + 1);
 	if (e == NULL)
 		return NULL;
 	e->key = (unsigned char *)e + off_key;
@@ -161,7 +175,7 @@ static struct orc_entry *insert(orc_model *m, const void *key)
 	m->oom = false;
 	HASH_ADD_KEYPTR(hh, m->head, e->lookup, (unsigned)e->lookup_len, e);
 	if (m->oom) {
-		free(e);
+		release(m, e);
 		return NULL;
 	}
 	return e;
@@ -209,7 +223,7 @@ bool orc_del(orc_model *m, const void *key)
 	if (e == NULL)
 		return false;
 	HASH_DELETE(hh, m->head, e);
-	free(e);
+	release(m, e);
 	return true;
 }
 
@@ -223,7 +237,7 @@ void orc_clear(orc_model *m)
 	struct orc_entry *e, *tmp;
 	HASH_ITER(hh, m->head, e, tmp) {
 		HASH_DELETE(hh, m->head, e);
-		free(e);
+		release(m, e);
 	}
 }
 
