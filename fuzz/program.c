@@ -53,7 +53,10 @@ struct fz_arena_block {
 };
 _Static_assert(sizeof(struct fz_arena_block) % 16 == 0, "arena header size");
 
-#define FZ_ARENA_BLOCK 65536
+/* Blocks start small (a fuzz input's program copies a few KiB of values)
+ * and double up to a cap, as a long trace needs. */
+#define FZ_ARENA_FIRST_BLOCK 4096
+#define FZ_ARENA_MAX_BLOCK 65536
 
 void *fz_program_alloc(fz_program *p, size_t size)
 {
@@ -62,7 +65,11 @@ void *fz_program_alloc(fz_program *p, size_t size)
 		size = 16; /* distinct addresses even for empty strings */
 	struct fz_arena_block *b = p->arena;
 	if (b == NULL || b->cap - b->used < size) {
-		size_t cap = size > FZ_ARENA_BLOCK ? size : FZ_ARENA_BLOCK;
+		size_t cap = b ? 2 * b->cap : FZ_ARENA_FIRST_BLOCK;
+		if (cap > FZ_ARENA_MAX_BLOCK)
+			cap = FZ_ARENA_MAX_BLOCK;
+		if (cap < size)
+			cap = size;
 		b = malloc(sizeof *b + cap);
 		if (b == NULL)
 			return NULL;

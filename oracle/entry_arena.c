@@ -21,11 +21,14 @@
 #define unpoison(p, n) ((void)(p), (void)(n))
 #endif
 
-#define CHUNK_BYTES (64 * 1024)
+/* Chunks start small, since most models live for one fuzz input of a few
+ * dozen keys, and double up to a cap for the long traces. */
+#define FIRST_CHUNK_BYTES 2048
+#define MAX_CHUNK_BYTES (64 * 1024)
 
 struct orc_arena_chunk {
 	struct orc_arena_chunk *next;
-	void *pad; /* space starts 16-byte aligned, as malloc's blocks do */
+	size_t bytes; /* of space; also puts space 16-byte aligned */
 	unsigned char space[];
 };
 
@@ -40,14 +43,18 @@ static size_t class_of(size_t size)
 static void *carve(orc_arena *a, size_t bytes)
 {
 	if (a->left < bytes) {
-		struct orc_arena_chunk *c = malloc(sizeof *c + CHUNK_BYTES);
+		size_t size = a->chunks ? 2 * a->chunks->bytes : FIRST_CHUNK_BYTES;
+		if (size > MAX_CHUNK_BYTES)
+			size = MAX_CHUNK_BYTES;
+		struct orc_arena_chunk *c = malloc(sizeof *c + size);
 		if (c == NULL)
 			return NULL;
 		c->next = a->chunks;
+		c->bytes = size;
 		a->chunks = c;
 		a->next = c->space;
-		a->left = CHUNK_BYTES;
-		poison(c->space, CHUNK_BYTES);
+		a->left = size;
+		poison(c->space, size);
 	}
 	void *p = a->next;
 	a->next += bytes;
@@ -94,7 +101,7 @@ void orc_arena_free_all(orc_arena *a)
 	while (a->chunks) {
 		struct orc_arena_chunk *c = a->chunks;
 		a->chunks = c->next;
-		unpoison(c->space, CHUNK_BYTES);
+		unpoison(c->space, c->bytes);
 		free(c);
 	}
 	memset(a, 0, sizeof *a);
