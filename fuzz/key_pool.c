@@ -13,9 +13,19 @@ void fz_pool_init(fz_key_pool *k, const fz_header *hdr)
 	k->free_record = 0;
 }
 
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= UINT64_C(0xff51afd7ed558ccd);
+	x ^= x >> 33;
+	return x;
+}
+
 /* A number that equal keys (fz_key_equal) share: the length and up to 16
  * bytes from each end of the key's bytes (a string's content; a double
- * with -0 read as +0).  Cheap for bytes300 keys; rarely equal otherwise. */
+ * with -0 read as +0).  Cheap for bytes300 keys; rarely equal otherwise.
+ * The bytes are copied in two memcpy calls rather than read one by one,
+ * which under ASan would check each byte. */
 static uint64_t key_fingerprint(const fz_header *h, const void *key)
 {
 	const uint8_t *b = key;
@@ -32,12 +42,25 @@ static uint64_t key_fingerprint(const fz_header *h, const void *key)
 		b = s.ptr;
 		n = s.len;
 	}
-	uint64_t x = n * 0x9e3779b97f4a7c15u;
-	for (size_t i = 0; i < n && i < 16; i++)
-		x = (x ^ b[i]) * 0x100000001b3u;
-	for (size_t i = n > 16 ? n - 16 : n; i < n; i++)
-		x = (x ^ b[i]) * 0x100000001b3u;
-	return x;
+	uint64_t head[2] = {0, 0}, tail[2] = {0, 0};
+	if (n > 0)
+		memcpy(head, b, n < 16 ? n : 16);
+	if (n > 16)
+		memcpy(tail, b + n - 16, 16);
+	return mix64(n ^ mix64(head[0] ^ mix64(head[1] ^
+	             mix64(tail[0] ^ mix64(tail[1])))));
+}
+
+/* The decoder asks about the op it just appended up to three times (what
+ * the op does, the push of a fresh key, its mark), always through the
+ * same arena copy: the last answer is kept. */
+static uint64_t fingerprint_of(fz_key_pool *k, const void *key)
+{
+	if (key != k->last_key) {
+		k->last_key = key;
+		k->last_fp = key_fingerprint(k->hdr, key);
+	}
+	return k->last_fp;
 }
 
 static unsigned chain_of(uint64_t fp)
@@ -91,7 +114,7 @@ void fz_pool_push(fz_key_pool *k, const void *key)
 {
 	if (k->n == FZ_POOL)
 		drop_oldest(k);
-	uint64_t fp = key_fingerprint(k->hdr, key);
+	uint64_t fp = fingerprint_of(k, key);
 	int r = find_record(k, key, fp);
 	if (r < 0)
 		r = new_record(k, key, fp);
@@ -105,7 +128,7 @@ void fz_pool_push(fz_key_pool *k, const void *key)
 
 void fz_pool_mark(fz_key_pool *k, const void *key, bool present)
 {
-	int r = find_record(k, key, key_fingerprint(k->hdr, key));
+	int r = find_record(k, key, fingerprint_of(k, key));
 	if (r < 0 || k->record[r].present == present)
 		return;
 	fz_pool_record *rec = &k->record[r];

@@ -38,12 +38,16 @@ typedef struct fz_key_pool {
 	fz_pool_record record[FZ_POOL];
 	int8_t chain[FZ_POOL_CHAINS];  /* first record of each chain, -1 */
 	int8_t free_record;            /* first free record, -1 */
+	const void *last_key;          /* the last key fingerprinted, */
+	uint64_t last_fp;              /* and its fingerprint */
 } fz_key_pool;
 
 void fz_pool_init(fz_key_pool *k, const fz_header *hdr);
 
-/* Puts key (an arena copy that outlives the pool) in slot 0, dropping the
- * oldest slot when all FZ_POOL are used. */
+/* Every key given to these functions is an arena copy that outlives the
+ * pool and never changes (the pool remembers keys by address). */
+
+/* Puts key in slot 0, dropping the oldest slot when all FZ_POOL are used. */
 void fz_pool_push(fz_key_pool *k, const void *key);
 /* Every slot holding a key equal to key is now known present, or absent. */
 void fz_pool_mark(fz_key_pool *k, const void *key, bool present);
