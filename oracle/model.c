@@ -51,10 +51,15 @@ static unsigned model_hash(const void *key, unsigned len)
 #define HASH_FUNCTION(keyptr, keylen, hashv) \
 	((hashv) = model_hash((keyptr), (unsigned)(keylen)))
 
-/* uthash reports through these macros; both expand inside functions whose
- * model parameter is named `m`, so failures are recorded per model. */
+/* uthash reports and allocates through these macros; they expand inside
+ * functions whose model parameter is named `m`, so failures are recorded
+ * per model, and the table and its buckets come from the model's arena
+ * with its entries (two mallocs fewer per model, four models per
+ * iterator). */
 #define HASH_NONFATAL_OOM 1
 #define uthash_nonfatal_oom(obj) (m->oom = true)
+#define uthash_malloc(sz) orc_arena_alloc(&m->entries, (sz))
+#define uthash_free(ptr, sz) orc_arena_release(&m->entries, (ptr), (sz))
 #ifdef ORC_FSCK
 #define HASH_DEBUG 1
 #endif
