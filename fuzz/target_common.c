@@ -20,13 +20,16 @@ static void report(const fz_program *p, const orc_verdict *v, const char *why)
 	abort();
 }
 
-/* gomap_check after every op only on tiny maps; on bigger ones once the
- * ops since the last check reach an 8th of what a check walks, and always
- * at the end.  A full check per op, or the replay default of a 64th,
- * dominated the run (callgrind); a broken invariant stays broken, so a
- * coarser cadence still reports it, a few ops later. */
+/* gomap_check whenever the ops since the last check reach a quarter of
+ * what a check walks (entries plus buckets), so checking costs at most
+ * four units of walk per op, and always at the end.  On a map of a few
+ * entries that is still every op or two.  A full check per op, or the
+ * replay default of 64 units per op, dominated the run (callgrind, perf);
+ * a broken invariant stays broken, so this cadence still reports it, a
+ * few ops later (bench/mutants.sh: every mutant is found, none later
+ * than with a check per op on small maps). */
 const orc_exec_opts fz_target_exec_opts = {
-	.out = NULL, .honour_paths = true, .check_all_below = 16, .check_divisor = 8};
+	.out = NULL, .honour_paths = true, .check_all_below = 1, .check_divisor = 4};
 
 void fz_run_input(enum fz_target t, const uint8_t *data, size_t size)
 {
