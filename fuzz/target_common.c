@@ -26,8 +26,8 @@ static void report(const fz_program *p, const orc_verdict *v, const char *why)
  * entries that is still every op or two.  A full check per op, or the
  * replay default of 64 units per op, dominated the run (callgrind, perf);
  * a broken invariant stays broken, so this cadence still reports it, a
- * few ops later (bench/mutants.sh: every mutant is found, none later
- * than with a check per op on small maps). */
+ * few ops later (bench/mutants.sh --no-seeds: every mutant is still
+ * found, in about the time a check per op on small maps took). */
 const orc_exec_opts fz_target_exec_opts = {
 	.out = NULL, .honour_paths = true, .check_all_below = 1, .check_divisor = 4};
 
