@@ -312,7 +312,6 @@ start_afl() { # TARGET CORES SECONDS
     echo "$t-afl-$name" >>"$rundir/$t-afl.names"
     launch "$t-afl-$name" "$d" "$d/$name.log" "$secs" env -u ASAN_OPTIONS -u UBSAN_OPTIONS \
       AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
-      AFL_SUPPRESS_ERROR_MSGS=1 \
       afl-fuzz "${role[@]}" "${common[@]}" "${extra[@]}" "${afl_flags[@]}" -- "$bin"
   done
 }
