@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(cmake clang llvm libclang-rt-14-dev uthash-dev golang-go
-          afl++ python3 python3-yaml zip valgrind hyperfine gnuplot-nox)
+          afl++ python3 python3-yaml zip patch valgrind hyperfine gnuplot-nox)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
