@@ -123,6 +123,33 @@ static void record_failure(void *ctx, enum gomap_severity sev, const char *msg)
 	snprintf(x->fatal_msg, sizeof x->fatal_msg, "%s", msg);
 }
 
+/* The rand=0x... field of a dump's header line: 16 hex digits. */
+static char *dumped_rand(gomap_textbuf *tb)
+{
+	char *p = strstr(fz_textbuf_cstr(tb), " rand=0x");
+	return p && strlen(p) >= 8 + 16 ? p + 8 : NULL;
+}
+
+/* The ENOMEM snapshot once an inner operation has run: the map as the
+ * inner left it, since its changes are a finished operation's.  But an
+ * ENOMEM rewinds the random stream to before the outer operation hashed
+ * its key, and an inner run from that hash callback has its draws (a NaN
+ * key's hash) rewound with it (docs/design.md, "Allocation failure"):
+ * expect the stream where the first snapshot had it. */
+static void resnapshot_after_inner(exec_ctx *x, gomap_textbuf *before,
+                                   enum fz_reenter_at at)
+{
+	char rand[16];
+	char *r = dumped_rand(before);
+	bool keep_rand = at == FZ_REENTER_HASH && r != NULL;
+	if (keep_rand)
+		memcpy(rand, r, sizeof rand);
+	before->len = 0;
+	gomap_dump_text(x->m, before);
+	if (keep_rand && (r = dumped_rand(before)) != NULL)
+		memcpy(r, rand, sizeof rand);
+}
+
 /* reenter: the key type's callbacks, wrapped so the armed inner operation
  * runs inside the first matching call. */
 static void maybe_reenter(exec_ctx *x, enum fz_reenter_at at)
@@ -137,10 +164,8 @@ static void maybe_reenter(exec_ctx *x, enum fz_reenter_at at)
 	run_op(x, inner);
 	x->in_callback = false;
 	x->before = before;
-	if (before) {
-		before->len = 0;
-		gomap_dump_text(x->m, before);
-	}
+	if (before)
+		resnapshot_after_inner(x, before, at);
 }
 
 static uint64_t reenter_hash(const gomap_keytype *kt, const void *key,
