@@ -57,6 +57,10 @@ set -euo pipefail
 export LC_ALL=C
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=ci/lib/stamp.sh
+. "$root/ci/lib/stamp.sh"
+# shellcheck source=ci/lib/check_id.sh
+. "$root/ci/lib/check_id.sh"
 seconds=60
 runs=3
 mutants_arg=
@@ -183,28 +187,6 @@ build() {
 	fi
 }
 
-# stamp START_US: each input line, prefixed by the seconds since START_US.
-stamp() {
-	local start=$1 line now el
-	while IFS= read -r line || [ -n "$line" ]; do
-		now=${EPOCHREALTIME/./}
-		el=$((now - start))
-		printf '%d.%02d %s\n' $((el / 1000000)) $((el % 1000000 / 10000)) "$line"
-	done
-}
-
-# check_id LOG: the first failure's id in fuzz target output (stamped or not).
-check_id() {
-	local id
-	id=$(sed -n 's/^\([0-9.]* \)\{0,1\}<input>:[0-9]*: \([^:]*\): .*/\2/p' "$1" | head -1)
-	[ -z "$id" ] && id=$(sed -n 's/.*ERROR: AddressSanitizer: \([a-z-]*\).*/asan.\1/p' "$1" | head -1)
-	[ -z "$id" ] && grep -q 'runtime error:' "$1" && id=ubsan
-	[ -z "$id" ] && grep -q 'ERROR: libFuzzer: timeout' "$1" && id=timeout
-	[ -z "$id" ] && grep -q 'out-of-memory' "$1" && id=oom
-	[ -z "$id" ] && grep -q 'LeakSanitizer' "$1" && id=leak
-	echo "${id:-crash}"
-}
-
 # A run's seed directory: a fresh copy of the compiled seeds, or nothing.
 fresh_inputs() { # BUILD TARGET DIR [afl]
 	mkdir -p "$3"
@@ -243,7 +225,9 @@ run_libfuzzer() {
 			"$rd/log" | cut -d' ' -f1) || true
 		# no failure line: the exit, a little late
 		[ -n "$secs" ] || secs=$(tail -1 "$rd/log" | cut -d' ' -f1)
-		id=$(check_id "$rd/log")
+		local exit_status
+		exit_status=$(sed -n 's/.*bench\/mutants.sh: exit status \([0-9]*\)$/\1/p' "$rd/log" | tail -1)
+		id=$(check_id_of "$exit_status" <"$rd/log")
 	fi
 	echo "$found $secs ${execs:--} $id -"
 }
@@ -301,8 +285,9 @@ run_afl() {
 		if [[ "$first" == */hangs/* ]]; then
 			id=timeout
 		else
-			timeout 60 "$bin" "$first" >"$rd/replay.log" 2>&1 || true
-			id=$(check_id "$rd/replay.log")
+			local rrc=0
+			timeout 60 "$bin" "$first" >"$rd/replay.log" 2>&1 || rrc=$?
+			id=$(check_id_of "$rrc" <"$rd/replay.log")
 		fi
 	fi
 	echo "$found $secs ${execs:--} $id $afl_ms"

@@ -41,6 +41,8 @@ set -uo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.."
 root=$PWD
+# shellcheck source=ci/lib/stamp.sh
+. "$root/ci/lib/stamp.sh"
 
 all_targets=(ops iter faults trace)
 budget=240
@@ -194,16 +196,6 @@ for t in "${targets[@]}"; do
   for e in "${engines[@]}"; do rm -rf "${out:?}/$t/$e"; done
 done
 rm -rf "$out/triage" "$out/triage.log" "$out/summary.md"
-
-# stamp START_US: each input line, prefixed by the seconds since START_US
-stamp() {
-  local start=$1 line now el
-  while IFS= read -r line || [ -n "$line" ]; do
-    now=${EPOCHREALTIME/./}
-    el=$((now - start))
-    printf '%d.%02d %s\n' $((el / 1000000)) $((el % 1000000 / 10000)) "$line"
-  done
-}
 
 # launch NAME DIR LOG SECONDS CMD...: CMD run in DIR under `timeout` (its
 # own process group, killed as one), stderr+stdout stamped into LOG;

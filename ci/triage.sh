@@ -47,6 +47,8 @@ case "$target" in ops|iter|faults|trace) ;; *) usage ;; esac
 [ -f "$file" ] || { echo "triage: no such file: $file" >&2; exit 2; }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=ci/lib/check_id.sh
+. "$root/ci/lib/check_id.sh"
 abspath() { case "$1" in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
 file=$(abspath "$file")
 mkdir -p "$out_dir" || exit 2
@@ -84,30 +86,13 @@ replay() {
 
 # classify -> prints the id of the last replay, or nothing if it passed
 classify() {
-  local id
   if [ "$replay_rc" -eq 124 ] || [ "$replay_rc" -eq 137 ]; then
     echo timeout; return
   fi
   if [ "$replay_rc" -eq 0 ]; then
     return
   fi
-  id=$(sed -n 's/^<input>:[0-9]*: \([^ :]*\): .*/\1/p' <<<"$replay_out" | head -1)
-  if [ -z "$id" ]; then
-    case "$replay_out" in
-      *"canonical text does not parse"*) id=trace.reparse ;;
-      *"print/parse/print differs"*) id=trace.reprint ;;
-      *"could not finish"*) id=decode.unfinished ;;
-      *"rss limit"*|*"out-of-memory"*|*"out of memory"*|*"allocation-size-too-big"*|*"malloc limit"*) id=oom ;;
-      *"ERROR: LeakSanitizer"*) id=leak ;;
-      *"ERROR: AddressSanitizer: "*)
-        id=asan.$(sed -n 's/.*ERROR: AddressSanitizer: \([a-zA-Z-]*\).*/\1/p' <<<"$replay_out" | head -1) ;;
-      *"runtime error:"*)
-        id=ubsan.$(sed -n 's/^\([^ :]*\.[ch]\):\([0-9]*\):[0-9]*: runtime error:.*/\1-\2/p' <<<"$replay_out" \
-                   | head -1 | sed 's|.*/||') ;;
-      *) if [ "$replay_rc" -gt 128 ]; then id=crash.signal-$((replay_rc - 128)); else id=crash.exit-$replay_rc; fi ;;
-    esac
-  fi
-  printf '%s\n' "$id" | tr -c 'A-Za-z0-9._\n-' '_'
+  check_id_of "$replay_rc" <<<"$replay_out"
 }
 
 result() { echo "triage: $1 $target $2 $(rel "$3")"; }
