@@ -4,6 +4,20 @@
 #include "support/core_helpers.h"
 #include "map_internal.h"
 
+/* A B=1 u64 map whose bucket 0 holds 12 keys (8 in the head bucket, 4 in
+ * one overflow bucket), put in order with elems 0..11; keys gets them. */
+static gomap *map_with_bucket0_overflowing(uint64_t keys[12])
+{
+	gomap *m = ct_make(NULL, "u64", "u64", 9); /* B=1 */
+	uint64_t k = 0;
+	for (int i = 0; i < 12; i++) {
+		k = ct_key_in_bucket(m, k, 0, 1);
+		keys[i] = k++;
+		ct_put(m, keys[i], i);
+	}
+	return m;
+}
+
 /* rule 31: during growth delete does growWork even for an absent key;
  * (An empty map that is still growing cannot be reached from the API:
  * every delete does growWork.) */
@@ -27,13 +41,8 @@ GM_TEST(delete__absent_key_during_growth_still_evacuates)
  * deleted. */
 GM_TEST(delete__finds_key_in_overflow_behind_tombstones)
 {
-	gomap *m = ct_make(NULL, "u64", "u64", 9); /* B=1 */
-	uint64_t keys[12], k = 0;
-	for (int i = 0; i < 12; i++) {
-		k = ct_key_in_bucket(m, k, 0, 1);
-		keys[i] = k++;
-		ct_put(m, keys[i], i);
-	}
+	uint64_t keys[12];
+	gomap *m = map_with_bucket0_overflowing(keys);
 	for (int i = 0; i < 8; i++)
 		GM_EXPECT_EQ_U(ct_del(m, keys[i]), GOMAP_OK);
 	GM_EXPECT(ct_dump_has(m, "new[0] th=[01 01 01 01 01 01 01 01]"));
@@ -95,13 +104,8 @@ GM_TEST(delete__tombstone_then_empty_rest_in_one_bucket)
  * run at the end of the head bucket into emptyRest too. */
 GM_TEST(delete__empty_rest_propagates_across_overflow)
 {
-	gomap *m = ct_make(NULL, "u64", "u64", 9); /* B=1 */
-	uint64_t keys[12], k = 0;
-	for (int i = 0; i < 12; i++) {
-		k = ct_key_in_bucket(m, k, 0, 1);
-		keys[i] = k++;
-		ct_put(m, keys[i], i);
-	}
+	uint64_t keys[12];
+	gomap *m = map_with_bucket0_overflowing(keys);
 	uint8_t *head = m->buckets, *ovf = gm_overflow(&m->t, head);
 	GM_EXPECT(ovf != NULL);
 	for (int i = 5; i < 8; i++)
