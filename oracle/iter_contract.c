@@ -57,13 +57,11 @@ orc_iter_watch *orc_watch_start(orc_valtype key, orc_valtype elem,
 	w->start = orc_model_new(key, flag_type);
 	w->seen = orc_model_new(key, flag_type);
 	w->touched = orc_model_new(key, flag_type);
-	size_t n = 0;
-	orc_pair *pairs = orc_snapshot(model, &n);
-	bool ok = w->start && w->seen && w->touched && (n == 0 || pairs);
-	for (size_t i = 0; ok && i < n; i++)
-		if (!orc_is_nan_key(key, pairs[i].key))
-			ok = orc_put(w->start, pairs[i].key, &one) == 0;
-	free(pairs);
+	bool ok = w->start && w->seen && w->touched;
+	orc_pair e;
+	for (orc_cursor c = orc_begin(model); ok && orc_step(&c, &e);)
+		if (!orc_is_nan_key(key, e.key))
+			ok = orc_put(w->start, e.key, &one) == 0;
 	if (!ok) {
 		orc_watch_free(w);
 		return NULL;
@@ -124,17 +122,14 @@ const char *orc_watch_end(orc_iter_watch *w, char *why, size_t why_size)
 {
 	if (w->cleared)
 		return NULL;
-	size_t n = 0;
-	orc_pair *pairs = orc_snapshot(w->start, &n);
-	const char *verdict = NULL;
-	for (size_t i = 0; i < n && !verdict; i++) {
-		if (orc_get(w->touched, pairs[i].key, NULL, NULL) ||
-		    orc_get(w->seen, pairs[i].key, NULL, NULL))
+	orc_pair e;
+	for (orc_cursor c = orc_begin(w->start); orc_step(&c, &e);) {
+		if (orc_get(w->touched, e.key, NULL, NULL) ||
+		    orc_get(w->seen, e.key, NULL, NULL))
 			continue;
 		snprintf(why, why_size, "%zu keys present throughout, one never "
-		         "returned", n);
-		verdict = "iter.missed";
+		         "returned", orc_len(w->start));
+		return "iter.missed";
 	}
-	free(pairs);
-	return verdict;
+	return NULL;
 }

@@ -6,11 +6,11 @@
  *   ORC_F64  the 8 bytes of the double with -0 turned into +0, so both
  *            zeros meet; a NaN gets 16 bytes (its bits and a serial
  *            number), a length no real lookup has, so it is never found
- *            yet is an ordinary entry for len, snapshot and clear;
+ *            yet is an ordinary entry for len, a walk and clear;
  *   ORC_STR  the string's bytes (copied: the stored gomap_str may be
  *            replaced by a later put of an equal string).
  * uthash compares lengths before bytes, which is what makes the NaN trick
- * sound.  Insertion order (uthash's app order) is the snapshot order. */
+ * sound.  Insertion order (uthash's app order) is the order of a walk. */
 #include "model.h"
 
 #include "entry_arena.h"
@@ -86,6 +86,8 @@ struct orc_model {
 	int fsck_failures;
 	char fsck_msg[256];
 };
+_Static_assert(sizeof(struct orc_model) <= ORC_ARENA_CLASSES * 16,
+               "a model is carved from its arena's chunks, not calloc'd");
 
 #ifdef ORC_FSCK
 __attribute__((format(printf, 2, 3))) static void orc_oops(orc_model *m,
@@ -107,9 +109,13 @@ orc_model *orc_model_new(orc_valtype key, orc_valtype elem)
 	    elem.kind == ORC_F64 ||
 	    (elem.kind == ORC_STR && elem.size != sizeof(gomap_str)))
 		return NULL;
-	orc_model *m = calloc(1, sizeof *m);
+	/* The model lives in its own arena, so that it too comes from a kept
+	 * chunk (entry_arena.h); the arena is moved into it. */
+	orc_arena arena = {0};
+	orc_model *m = orc_arena_alloc(&arena, sizeof *m);
 	if (m == NULL)
 		return NULL;
+	m->entries = arena;
 	m->kt = key;
 	m->et = elem;
 	return m;
@@ -119,9 +125,9 @@ void orc_model_free(orc_model *m)
 {
 	if (m == NULL)
 		return;
-	orc_clear(m);
-	orc_arena_free_all(&m->entries);
-	free(m);
+	orc_clear(m); /* entries over 1 KiB came from calloc */
+	orc_arena arena = m->entries;
+	orc_arena_free_all(&arena); /* m itself is in it */
 }
 
 /* The lookup bytes of `key`, or false for a NaN (which no lookup finds). */
@@ -301,22 +307,19 @@ int orc_inc(orc_model *m, const void *key)
 	return 0;
 }
 
-orc_pair *orc_snapshot(const orc_model *m, size_t *n)
+orc_cursor orc_begin(const orc_model *m)
 {
-	size_t count = orc_len(m), i = 0;
-	*n = 0;
-	if (count == 0)
-		return NULL;
-	orc_pair *out = malloc(count * sizeof *out);
-	if (out == NULL)
-		return NULL;
-	for (const struct orc_entry *e = m->head; e; e = e->hh.next) {
-		out[i].key = e->key;
-		out[i].elem = e->elem;
-		i++;
-	}
-	*n = i;
-	return out;
+	return (orc_cursor){m->head};
+}
+
+bool orc_step(orc_cursor *c, orc_pair *out)
+{
+	const struct orc_entry *e = c->next;
+	if (e == NULL)
+		return false;
+	*out = (orc_pair){e->key, e->elem};
+	c->next = e->hh.next;
+	return true;
 }
 
 int orc_fsck(orc_model *m, char *msg, size_t msg_size)

@@ -6,7 +6,7 @@
  *   ORC_MEM  integers and byte arrays: by their bytes;
  *   ORC_F64  +0 and -0 are one key, NaN is never equal to anything (every
  *            put of NaN adds an entry that no get finds and no del removes,
- *            but len, the snapshot and clear see it);
+ *            but len, a walk and clear see it);
  *   ORC_STR  a gomap_str, by the bytes it points to.
  * Floats and strings need a key update on assignment (Go: needkeyupdate),
  * so the stored key is the one given by the latest put: after
@@ -61,10 +61,18 @@ void orc_clear(orc_model *m);
  * or the elem is not an integer. */
 int orc_inc(orc_model *m, const void *key);
 
-/* All entries, in insertion order, into a malloc'd array of orc_len(m)
- * pairs (free it with free; NULL for an empty model or out of memory).
- * The pointers are valid until the model's next change. */
-orc_pair *orc_snapshot(const orc_model *m, size_t *n);
+/* A walk over every entry in insertion order, without copying:
+ *     orc_pair e;
+ *     for (orc_cursor c = orc_begin(m); orc_step(&c, &e);)
+ *             use(e.key, e.elem);
+ * The pairs are valid until the model's next change; changing the model
+ * ends the walk (other models may change freely). */
+typedef struct orc_cursor {
+	const struct orc_entry *next;
+} orc_cursor;
+orc_cursor orc_begin(const orc_model *m);
+/* The next entry into *out; false after the last. */
+bool orc_step(orc_cursor *c, orc_pair *out);
 
 /* uthash's own structure check (HASH_FSCK).  Built with ORC_FSCK it also
  * runs after every insert and delete; a failure is recorded, never fatal.

@@ -52,19 +52,18 @@ GM_TEST(model__nan_keys_are_never_found_but_counted)
 	GM_EXPECT(orc_inc(m, &nan) == 0);           /* m[NaN]++ adds one too */
 	GM_EXPECT_EQ_U(orc_len(m), 4);
 
-	size_t n;
-	orc_pair *pairs = orc_snapshot(m, &n);
-	GM_EXPECT_EQ_U(n, 4);
+	size_t n = 0;
+	orc_pair e;
 	uint64_t sum = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (orc_cursor c = orc_begin(m); orc_step(&c, &e); n++) {
 		double key;
-		memcpy(&key, pairs[i].key, 8);
+		memcpy(&key, e.key, 8);
 		GM_EXPECT(isnan(key));
-		memcpy(&v, pairs[i].elem, 8);
+		memcpy(&v, e.elem, 8);
 		sum += v;
 	}
+	GM_EXPECT_EQ_U(n, 4);
 	GM_EXPECT_EQ_U(sum, 3 + 4 + 5 + 1);
-	free(pairs);
 
 	put_f64(m, 1.5, 15);
 	GM_EXPECT(get_f64(m, 1.5, &v, &k) && v == 15);
@@ -151,23 +150,24 @@ GM_TEST(model__integer_keys_delete_and_clear)
 	GM_EXPECT_EQ_U(v, 9);
 	GM_EXPECT_EQ_U(orc_len(m), 500);
 
-	size_t n;
-	orc_pair *pairs = orc_snapshot(m, &n);
-	GM_EXPECT_EQ_U(n, 500);
+	size_t n = 0;
+	orc_pair pair;
 	bool ordered = true; /* insertion order */
-	for (size_t i = 0; i + 1 < n; i++) {
-		uint64_t a, b;
-		memcpy(&a, pairs[i].key, 8);
-		memcpy(&b, pairs[i + 1].key, 8);
-		ordered &= a < b && (a & 1);
+	uint64_t prev = 0;
+	for (orc_cursor c = orc_begin(m); orc_step(&c, &pair); n++) {
+		uint64_t a;
+		memcpy(&a, pair.key, 8);
+		ordered &= (n == 0 || prev < a) && (a & 1);
+		prev = a;
 	}
+	GM_EXPECT_EQ_U(n, 500);
 	GM_EXPECT(ordered);
-	free(pairs);
 	expect_fsck_clean(m);
 
 	orc_clear(m);
 	GM_EXPECT_EQ_U(orc_len(m), 0);
-	GM_EXPECT(orc_snapshot(m, &n) == NULL && n == 0);
+	orc_cursor empty = orc_begin(m);
+	GM_EXPECT(!orc_step(&empty, &pair));
 	GM_EXPECT(!orc_get(m, &three, NULL, NULL));
 	orc_clear(m);                                /* clear of empty */
 	GM_EXPECT_EQ_U(orc_len(m), 0);
