@@ -463,7 +463,8 @@ static bool iter_matches_model(exec_ctx *x, const orc_pair *core, size_t n)
 {
 	if (n != orc_len(x->model))
 		return false;
-	const void **stored = malloc((n ? n : 1) * sizeof *stored);
+	const void *on_stack[64];
+	const void **stored = n <= 64 ? on_stack : malloc(n * sizeof *stored);
 	bool same = stored != NULL;
 	for (size_t i = 0; same && i < n; i++) {
 		const void *want;
@@ -476,39 +477,51 @@ static bool iter_matches_model(exec_ctx *x, const orc_pair *core, size_t n)
 		for (size_t i = 1; same && i < n; i++)
 			same = stored[i] != stored[i - 1];
 	}
-	free(stored);
+	if (stored != on_stack)
+		free(stored);
 	return same;
+}
+
+/* Twice the room for pairs, moving them off the stack the first time. */
+static orc_pair *grow_pairs(orc_pair *pairs, const orc_pair *on_stack,
+                            size_t *cap)
+{
+	orc_pair *bigger = malloc(2 * *cap * sizeof *bigger);
+	if (bigger == NULL)
+		abort();
+	memcpy(bigger, pairs, *cap * sizeof *bigger);
+	if (pairs != on_stack)
+		free(pairs);
+	*cap *= 2;
+	return bigger;
 }
 
 static void op_iter(exec_ctx *x)
 {
 	/* One pass over the core: an iteration draws a random start, so it
-	 * must happen exactly once whatever is compared afterwards. */
-	orc_pair *yielded = NULL;
-	size_t ny = 0, cap = 0;
+	 * must happen exactly once whatever is compared afterwards.  Small
+	 * maps are collected on the stack: an iteration per fuzz input must
+	 * not cost a malloc (bench/README.md, "Fuzzing throughput"). */
+	orc_pair on_stack[64];
+	orc_pair *yielded = on_stack;
+	size_t ny = 0, cap = 64;
 	gomap_iter it;
 	for (gomap_iter_init(x->m, &it); it.key; gomap_iter_next(&it)) {
-		if (ny == cap) {
-			cap = cap ? 2 * cap : 64;
-			yielded = realloc(yielded, cap * sizeof *yielded);
-			if (yielded == NULL)
-				abort();
-		}
+		if (ny == cap)
+			yielded = grow_pairs(yielded, on_stack, &cap);
 		yielded[ny++] = (orc_pair){it.key, it.elem};
 	}
-	if (x->o->out == NULL && iter_matches_model(x, yielded, ny)) {
-		free(yielded);
-		return;
-	}
+	bool same = x->o->out == NULL && iter_matches_model(x, yielded, ny);
 	pair_list core = {0}, ref = {0};
-	for (size_t i = 0; i < ny; i++)
+	for (size_t i = 0; !same && i < ny; i++)
 		pairs_add(x, &core, yielded[i].key, yielded[i].elem);
-	free(yielded);
-	size_t n = 0;
-	orc_pair *snap = orc_snapshot(x->model, &n);
-	for (size_t i = 0; i < n; i++)
-		pairs_add(x, &ref, snap[i].key, snap[i].elem);
-	free(snap);
+	if (yielded != on_stack)
+		free(yielded);
+	if (same)
+		return;
+	orc_pair e;
+	for (orc_cursor c = orc_begin(x->model); orc_step(&c, &e);)
+		pairs_add(x, &ref, e.key, e.elem);
 	if (core.n > 1)
 		qsort(core.items, core.n, sizeof *core.items, by_text);
 	if (ref.n > 1)
@@ -713,22 +726,21 @@ static void periodic_check(exec_ctx *x)
  * counts agree (the check's I5 rules out duplicates). */
 static void compare_contents(exec_ctx *x)
 {
-	size_t n = 0;
-	orc_pair *snap = orc_snapshot(x->model, &n);
 	gomap_textbuf kb = {0}, eb = {0}, wb = {0};
-	for (size_t i = 0; i < n && !x->v->failed; i++) {
-		if (orc_is_nan_key(x->kt, snap[i].key))
+	orc_pair want;
+	for (orc_cursor c = orc_begin(x->model);
+	     !x->v->failed && orc_step(&c, &want);) {
+		if (orc_is_nan_key(x->kt, want.key))
 			continue;
 		bool found;
-		const void *e = gomap_access2(x->m, snap[i].key, &found);
+		const void *e = gomap_access2(x->m, want.key, &found);
 		if (!found)
-			fail(x, "content.missing", key_text(x, snap[i].key, &kb),
+			fail(x, "content.missing", key_text(x, want.key, &kb),
 			     "absent");
-		else if (!orc_values_equal(x->et, snap[i].elem, e))
-			fail(x, "content.value", elem_text(x, snap[i].elem, &wb),
+		else if (!orc_values_equal(x->et, want.elem, e))
+			fail(x, "content.value", elem_text(x, want.elem, &wb),
 			     elem_text(x, e, &eb));
 	}
-	free(snap);
 	gomap_textbuf_free(&kb);
 	gomap_textbuf_free(&eb);
 	gomap_textbuf_free(&wb);
