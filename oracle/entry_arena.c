@@ -4,22 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ORC_ARENA_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define ORC_ARENA_ASAN 1
-#endif
-#ifdef ORC_ARENA_ASAN
-#include <sanitizer/asan_interface.h>
-#define poison(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
-#define unpoison(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#else
-#define poison(p, n) ((void)(p), (void)(n))
-#define unpoison(p, n) ((void)(p), (void)(n))
-#endif
+#include "poison.h"
 
 /* Chunks start small, since most models live for one fuzz input of a few
  * dozen keys, and double up to a cap for the long traces. */
@@ -31,6 +16,56 @@ struct orc_arena_chunk {
 	size_t bytes; /* of space; also puts space 16-byte aligned */
 	unsigned char space[];
 };
+
+/* Freed chunks are kept for the next arena, up to KEPT_BYTES per thread:
+ * a fuzz input builds a model (and three per iterator watch) and frees
+ * them all at its end, and a malloc under ASan costs about as much as a
+ * small map operation.  A kept chunk stays poisoned, as a released block
+ * does, so ASan still reports a use after the model is gone. */
+#define KEPT_BYTES (1024 * 1024)
+#define CHUNK_SIZES 6 /* FIRST_CHUNK_BYTES << 0..5 == MAX_CHUNK_BYTES */
+_Static_assert((FIRST_CHUNK_BYTES << (CHUNK_SIZES - 1)) == MAX_CHUNK_BYTES,
+               "one kept list per chunk size");
+static _Thread_local struct orc_arena_chunk *kept[CHUNK_SIZES];
+static _Thread_local size_t kept_bytes;
+
+static int size_index(size_t bytes)
+{
+	int i = 0;
+	while ((size_t)FIRST_CHUNK_BYTES << i < bytes)
+		i++;
+	return i;
+}
+
+static struct orc_arena_chunk *new_chunk(size_t bytes)
+{
+	struct orc_arena_chunk **list = &kept[size_index(bytes)];
+	struct orc_arena_chunk *c = *list;
+	if (c != NULL) {
+		*list = c->next;
+		kept_bytes -= bytes;
+		return c;
+	}
+	c = malloc(sizeof *c + bytes);
+	if (c == NULL)
+		return NULL;
+	c->bytes = bytes;
+	fz_poison(c->space, bytes);
+	return c;
+}
+
+static void drop_chunk(struct orc_arena_chunk *c)
+{
+	if (kept_bytes + c->bytes > KEPT_BYTES) {
+		fz_unpoison(c->space, c->bytes);
+		free(c);
+		return;
+	}
+	fz_poison(c->space, c->bytes);
+	c->next = kept[size_index(c->bytes)];
+	kept[size_index(c->bytes)] = c;
+	kept_bytes += c->bytes;
+}
 
 /* The size class of a block: its size in 16-byte units. */
 static size_t class_of(size_t size)
@@ -46,15 +81,13 @@ static void *carve(orc_arena *a, size_t bytes)
 		size_t size = a->chunks ? 2 * a->chunks->bytes : FIRST_CHUNK_BYTES;
 		if (size > MAX_CHUNK_BYTES)
 			size = MAX_CHUNK_BYTES;
-		struct orc_arena_chunk *c = malloc(sizeof *c + size);
+		struct orc_arena_chunk *c = new_chunk(size);
 		if (c == NULL)
 			return NULL;
 		c->next = a->chunks;
-		c->bytes = size;
 		a->chunks = c;
 		a->next = c->space;
 		a->left = size;
-		poison(c->space, size);
 	}
 	void *p = a->next;
 	a->next += bytes;
@@ -69,13 +102,13 @@ void *orc_arena_alloc(orc_arena *a, size_t size)
 		return calloc(1, size);
 	void *p = a->free_list[c];
 	if (p != NULL) {
-		unpoison(p, c * 16);
+		fz_unpoison(p, c * 16);
 		memcpy(&a->free_list[c], p, sizeof(void *));
 	} else {
 		p = carve(a, c * 16);
 		if (p == NULL)
 			return NULL;
-		unpoison(p, c * 16);
+		fz_unpoison(p, c * 16);
 	}
 	memset(p, 0, c * 16);
 	return p;
@@ -93,7 +126,7 @@ void orc_arena_release(orc_arena *a, void *p, size_t size)
 	memcpy(p, &a->free_list[c], sizeof(void *));
 	a->free_list[c] = p;
 	/* the link stays readable to the arena only: poison the rest */
-	poison((unsigned char *)p + sizeof(void *), c * 16 - sizeof(void *));
+	fz_poison((unsigned char *)p + sizeof(void *), c * 16 - sizeof(void *));
 }
 
 void orc_arena_free_all(orc_arena *a)
@@ -101,8 +134,7 @@ void orc_arena_free_all(orc_arena *a)
 	while (a->chunks) {
 		struct orc_arena_chunk *c = a->chunks;
 		a->chunks = c->next;
-		unpoison(c->space, c->bytes);
-		free(c);
+		drop_chunk(c);
 	}
 	memset(a, 0, sizeof *a);
 }

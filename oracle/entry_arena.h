@@ -25,7 +25,9 @@ typedef struct orc_arena {
 void *orc_arena_alloc(orc_arena *a, size_t size);
 /* Gives back a block orc_arena_alloc returned for the same size. */
 void orc_arena_release(orc_arena *a, void *p, size_t size);
-/* Frees every block at once; the arena is empty and reusable. */
+/* Frees every block at once; the arena is empty and reusable.  Its
+ * chunks are kept, poisoned, for the next arena of this thread (up to
+ * 1 MiB), so a model per fuzz input costs no malloc once warm. */
 void orc_arena_free_all(orc_arena *a);
 
 #endif
