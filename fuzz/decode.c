@@ -607,8 +607,14 @@ size_t fz_decoder_step(fz_decoder *d, const uint8_t *data, size_t n)
 int fz_decode(enum fz_target t, const uint8_t *data, size_t size,
               fz_program *out)
 {
-	fz_decoder d;
 	fz_program_init(out, "<input>");
+	return fz_decode_into(t, data, size, out);
+}
+
+int fz_decode_into(enum fz_target t, const uint8_t *data, size_t size,
+                   fz_program *out)
+{
+	fz_decoder d;
 	fz_decoder_init(&d, t, data, size, out);
 	size_t off = size < FZ_HEADER_SIZE ? size : FZ_HEADER_SIZE;
 	for (size_t used; (used = fz_decoder_step(&d, data + off, size - off)) > 0;)

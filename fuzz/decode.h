@@ -55,6 +55,10 @@ bool fz_target_parse(const char *name, enum fz_target *out);
  * with fz_program_free).  Always succeeds except out of memory (-1). */
 int fz_decode(enum fz_target t, const uint8_t *data, size_t size,
               fz_program *out);
+/* The same into a program fz_program_init or fz_program_reset just
+ * emptied, so that its memory can be reused. */
+int fz_decode_into(enum fz_target t, const uint8_t *data, size_t size,
+                   fz_program *out);
 
 /* Encodes p for target t into a malloc'ed buffer (*out, *size).  Returns
  * 0, or -1 with *err naming the first operation (FILE:LINE) the format

@@ -5,6 +5,8 @@
  * disagree about what a well-formed program is. */
 #include "program.h"
 
+#include "poison.h"
+
 #include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -80,6 +82,7 @@ void *fz_program_alloc(fz_program *p, size_t size)
 	}
 	void *r = (unsigned char *)(b + 1) + b->used;
 	b->used += size;
+	fz_unpoison(r, size);
 	return r;
 }
 
@@ -97,12 +100,37 @@ void fz_program_free(fz_program *p)
 	struct fz_arena_block *b = p->arena;
 	while (b) {
 		struct fz_arena_block *next = b->next;
+		fz_unpoison(b + 1, b->cap); /* a block fz_program_reset kept */
 		free(b);
 		b = next;
 	}
+	if (p->ops)
+		fz_unpoison(p->ops, p->cap * sizeof *p->ops);
 	free(p->ops);
 	const char *file = p->file;
 	fz_program_init(p, file);
+}
+
+void fz_program_reset(fz_program *p, const char *file)
+{
+	struct fz_arena_block *keep = p->arena;
+	if (keep) {
+		struct fz_arena_block *older = keep->next;
+		keep->next = NULL;
+		p->arena = older;
+		keep->used = 0;
+		fz_poison(keep + 1, keep->cap);
+	}
+	fz_op *ops = p->ops;
+	size_t cap = p->cap;
+	if (ops)
+		fz_poison(ops, cap * sizeof *ops);
+	p->ops = NULL;
+	fz_program_free(p); /* the older blocks */
+	fz_program_init(p, file);
+	p->arena = keep;
+	p->ops = ops;
+	p->cap = cap;
 }
 
 int fz_program_set_header(fz_program *p, const char *key_kind,
@@ -331,6 +359,7 @@ int fz_program_append(fz_program *p, const fz_op *op, fz_error *err)
 		p->cap = cap;
 	}
 	fz_op *slot = &p->ops[p->nops];
+	fz_unpoison(slot, sizeof *slot);
 	if (copy_op(p, op, slot) != 0) {
 		fz_error_set(err, p->file, line, "out of memory");
 		return -1;

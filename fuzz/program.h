@@ -144,6 +144,12 @@ typedef struct fz_program {
  * in error messages. */
 void fz_program_init(fz_program *p, const char *file);
 void fz_program_free(fz_program *p);
+/* fz_program_free then fz_program_init, keeping memory for the next
+ * program: the ops array and the newest arena block stay allocated
+ * (poisoned under ASan until handed out again; poison.h).  p may also be
+ * all zero bytes.  The fuzz targets decode every input into one program
+ * this way (target_common.c). */
+void fz_program_reset(fz_program *p, const char *file);
 
 /* Sets the header from kind names.  hdr.hint/seed/hashkey keep their
  * defaults; set them directly afterwards.  Returns 0, or -1 with *err. */

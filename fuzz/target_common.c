@@ -33,13 +33,15 @@ const orc_exec_opts fz_target_exec_opts = {
 
 void fz_run_input(enum fz_target t, const uint8_t *data, size_t size)
 {
-	fz_program p;
-	if (fz_decode(t, data, size, &p) != 0)
+	/* One program for the process: each input is decoded into the
+	 * memory the last one used (fz_program_reset). */
+	static fz_program p;
+	fz_program_reset(&p, "<input>");
+	if (fz_decode_into(t, data, size, &p) != 0)
 		report(&p, NULL, "the decoder made a program it could not finish");
 	orc_verdict v;
 	int rc = orc_exec(&p, &fz_target_exec_opts, &v);
 	if (rc != 0)
 		report(&p, &v, rc == 2 ? "the decoder made a malformed program"
 		                       : "core and model disagree");
-	fz_program_free(&p);
 }
