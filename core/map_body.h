@@ -300,9 +300,10 @@ static inline uint8_t *gm_prepare_grow(gomap *m, uint64_t hash, bool bigger,
 {
 	uintptr_t first = hash & gm_bucket_mask(m->B);
 	uintptr_t second = first != 0 ? 0 : 1;
-	size_t need = gm_chain_len(m, gm_bucket_at(&m->t, m->buckets, first)) + 1;
+	const gomap_type *t = &m->t;
+	size_t need = gm_evacuation_need(m, gm_bucket_at(t, m->buckets, first)) + 1;
 	if (second < gm_bucket_shift(m->B))
-		need += gm_chain_len(m, gm_bucket_at(&m->t, m->buckets, second));
+		need += gm_evacuation_need(m, gm_bucket_at(t, m->buckets, second));
 	if (gm_reserve_buckets(m, need) != GOMAP_OK ||
 	    gm_reserve_objects(m) != GOMAP_OK)
 		return NULL;

@@ -4,15 +4,23 @@
  * ("Growth and evacuation"). */
 #include "map_body.h"
 
-/* Buckets in b's chain, or 0 if b is evacuated (nothing left to move). */
-size_t gm_chain_len(const gomap *m, uint8_t *b)
+/* An upper bound on the overflow buckets that evacuating the chain at b
+ * can take (0 if b is already evacuated).  Its n live entries go to fresh
+ * destination buckets (nothing is stored in a destination before its
+ * source chain is evacuated), filling each eight at a time: however they
+ * split between X and Y, at most (n - 1) / 8 overflow buckets.  The bound
+ * once was the chain's length, which made every growWork of a one-bucket
+ * chain reserve a bucket only to free it after the operation
+ * (docs/design.md, "Allocation failure"). */
+size_t gm_evacuation_need(const gomap *m, uint8_t *b)
 {
 	if (gm_evacuated(b))
 		return 0;
-	size_t n = 0;
+	size_t live = 0;
 	for (; b != NULL; b = gm_overflow(&m->t, b))
-		n++;
-	return n;
+		for (int i = 0; i < GM_BUCKET_CNT; i++)
+			live += b[i] >= GM_MIN_TOPHASH;
+	return live ? (live - 1) / GM_BUCKET_CNT : 0;
 }
 
 /* Go: hashGrow.  `a` is the new array, allocated (zeroed) by the caller
@@ -173,7 +181,8 @@ size_t gm_grow_work_need(gomap *m, uintptr_t bucket)
 {
 	const gomap_type *t = &m->t;
 	uintptr_t first = bucket & gm_oldbucket_mask(m);
-	size_t need = gm_chain_len(m, gm_bucket_at(t, m->oldbuckets, first));
+	uint8_t *old = m->oldbuckets;
+	size_t need = gm_evacuation_need(m, gm_bucket_at(t, old, first));
 	uintptr_t second = m->nevacuate;
 	if (second == first) {
 		uintptr_t newbit = gm_noldbuckets(m);
@@ -187,5 +196,5 @@ size_t gm_grow_work_need(gomap *m, uintptr_t bucket)
 			return need;
 		second = n;
 	}
-	return need + gm_chain_len(m, gm_bucket_at(t, m->oldbuckets, second));
+	return need + gm_evacuation_need(m, gm_bucket_at(t, old, second));
 }

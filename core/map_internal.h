@@ -321,7 +321,7 @@ void gm_retire_object(gomap *m, void *obj);
 void gm_hash_grow(gomap *m, uint8_t *new_array, size_t new_nalloc);
 void gm_grow_work(gomap *m, uintptr_t bucket);
 size_t gm_grow_work_need(gomap *m, uintptr_t bucket);
-size_t gm_chain_len(const gomap *m, uint8_t *b);
+size_t gm_evacuation_need(const gomap *m, uint8_t *b);
 /* map_iter.c */
 void gm_iter_unregister(gomap_iter *it);
 
