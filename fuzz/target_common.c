@@ -34,9 +34,13 @@ const orc_exec_opts fz_target_exec_opts = {
 void fz_run_input(enum fz_target t, const uint8_t *data, size_t size)
 {
 	/* One program for the process: each input is decoded into the
-	 * memory the last one used (fz_program_reset). */
+	 * memory the last one used.  It is emptied at the end of the run
+	 * rather than the start of the next, so that each run frees what it
+	 * allocated beyond the kept memory: libFuzzer runs an input again,
+	 * looking for a leak, whenever a run mallocs more than it frees. */
 	static fz_program p;
-	fz_program_reset(&p, "<input>");
+	if (p.file == NULL) /* first input: still all zero bytes */
+		fz_program_init(&p, "<input>");
 	if (fz_decode_into(t, data, size, &p) != 0)
 		report(&p, NULL, "the decoder made a program it could not finish");
 	orc_verdict v;
@@ -44,4 +48,5 @@ void fz_run_input(enum fz_target t, const uint8_t *data, size_t size)
 	if (rc != 0)
 		report(&p, &v, rc == 2 ? "the decoder made a malformed program"
 		                       : "core and model disagree");
+	fz_program_reset(&p, "<input>");
 }
