@@ -95,11 +95,42 @@ static void *carve(orc_arena *a, size_t bytes)
 	return p;
 }
 
+/* A block over the largest class: its own calloc, linked both ways so
+ * that a release unlinks it and free_all finds it. */
+struct orc_arena_big {
+	struct orc_arena_big *prev, *next;
+};
+_Static_assert(sizeof(struct orc_arena_big) % 16 == 0, "keeps 16-byte alignment");
+
+static void *alloc_big(orc_arena *a, size_t size)
+{
+	struct orc_arena_big *b = calloc(1, sizeof *b + size);
+	if (b == NULL)
+		return NULL;
+	b->next = a->big;
+	if (a->big)
+		a->big->prev = b;
+	a->big = b;
+	return b + 1;
+}
+
+static void release_big(orc_arena *a, void *p)
+{
+	struct orc_arena_big *b = (struct orc_arena_big *)p - 1;
+	if (b->prev)
+		b->prev->next = b->next;
+	else
+		a->big = b->next;
+	if (b->next)
+		b->next->prev = b->prev;
+	free(b);
+}
+
 void *orc_arena_alloc(orc_arena *a, size_t size)
 {
 	size_t c = class_of(size);
 	if (c > ORC_ARENA_CLASSES)
-		return calloc(1, size);
+		return alloc_big(a, size);
 	void *p = a->free_list[c];
 	if (p != NULL) {
 		fz_unpoison(p, c * 16);
@@ -120,7 +151,7 @@ void orc_arena_release(orc_arena *a, void *p, size_t size)
 	if (p == NULL)
 		return;
 	if (c > ORC_ARENA_CLASSES) {
-		free(p);
+		release_big(a, p);
 		return;
 	}
 	memcpy(p, &a->free_list[c], sizeof(void *));
@@ -131,6 +162,8 @@ void orc_arena_release(orc_arena *a, void *p, size_t size)
 
 void orc_arena_free_all(orc_arena *a)
 {
+	while (a->big)
+		release_big(a, a->big + 1);
 	while (a->chunks) {
 		struct orc_arena_chunk *c = a->chunks;
 		a->chunks = c->next;

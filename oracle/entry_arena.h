@@ -19,13 +19,16 @@ typedef struct orc_arena {
 	unsigned char *next;            /* unused space of the newest chunk */
 	size_t left;
 	void *free_list[ORC_ARENA_CLASSES + 1]; /* by size class */
+	struct orc_arena_big *big;      /* blocks over the largest class, each
+	                                   its own calloc, in a list */
 } orc_arena;
 
 /* size zeroed bytes, 16-byte aligned; NULL when out of memory. */
 void *orc_arena_alloc(orc_arena *a, size_t size);
 /* Gives back a block orc_arena_alloc returned for the same size. */
 void orc_arena_release(orc_arena *a, void *p, size_t size);
-/* Frees every block at once; the arena is empty and reusable.  Its
+/* Frees every block at once, big ones included, so a model is freed
+ * without walking its entries; the arena is empty and reusable.  Its
  * chunks are kept, poisoned, for the next arena of this thread (up to
  * 1 MiB), so a model per fuzz input costs no malloc once warm. */
 void orc_arena_free_all(orc_arena *a);

@@ -125,8 +125,7 @@ void orc_model_free(orc_model *m)
 {
 	if (m == NULL)
 		return;
-	orc_clear(m); /* entries over 1 KiB came from calloc */
-	orc_arena arena = m->entries;
+	orc_arena arena = m->entries; /* entries, uthash's table and m */
 	orc_arena_free_all(&arena); /* m itself is in it */
 }
 

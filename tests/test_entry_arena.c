@@ -81,6 +81,28 @@ GM_TEST(arena__large_blocks_bypass_the_classes)
 	orc_arena_free_all(&a);
 }
 
+/* free_all frees big blocks nobody released (a model is freed without
+ * walking its entries): the list survives releases from its middle and
+ * its head, and ends empty.  Under ASan a wrong unlink is a double free or
+ * a leak report. */
+GM_TEST(arena__free_all_frees_big_blocks_never_released)
+{
+	orc_arena a = {0};
+	size_t big = ORC_ARENA_CLASSES * 16 + 100;
+	unsigned char *p[4];
+	for (int i = 0; i < 4; i++) {
+		p[i] = orc_arena_alloc(&a, big);
+		GM_EXPECT(p[i] != NULL && all_zero(p[i], big));
+		memset(p[i], i + 1, big);
+	}
+	GM_EXPECT(a.big != NULL);
+	orc_arena_release(&a, p[1], big); /* middle of the list */
+	orc_arena_release(&a, p[3], big); /* its head, the newest */
+	GM_EXPECT(p[0][big - 1] == 1 && p[2][0] == 3); /* the others intact */
+	orc_arena_free_all(&a);
+	GM_EXPECT(a.big == NULL && a.chunks == NULL);
+}
+
 GM_TEST(arena__released_blocks_are_poisoned_under_asan)
 {
 	orc_arena a = {0};
