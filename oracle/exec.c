@@ -413,26 +413,22 @@ static void op_clear(exec_ctx *x)
 			orc_watch_cleared(x->watch[i]);
 }
 
-/* "K=V" texts of a whole map, sorted by byte order as `iter` prints them. */
+/* "K=V" texts of a whole map, sorted by byte order as `iter` prints them.
+ * They share one buffer, each ended by a NUL: a few mallocs per map, not
+ * three per entry (a map with a NaN key takes this path every time). */
 typedef struct pair_list {
-	char **items;
-	size_t n, cap;
+	gomap_textbuf text;
+	const char **items; /* into text, once pairs_sort has run */
+	size_t n;
 } pair_list;
 
 static void pairs_add(exec_ctx *x, pair_list *l, const void *k, const void *e)
 {
-	gomap_textbuf tb = {0};
-	fz_format_key(x->p, k, &tb);
-	gomap_textbuf_putc(&tb, '=');
-	fz_format_elem(x->p, e, &tb);
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 64;
-		l->items = realloc(l->items, l->cap * sizeof *l->items);
-		if (l->items == NULL)
-			abort();
-	}
-	l->items[l->n++] = strdup(fz_textbuf_cstr(&tb));
-	gomap_textbuf_free(&tb);
+	fz_format_key(x->p, k, &l->text);
+	gomap_textbuf_putc(&l->text, '=');
+	fz_format_elem(x->p, e, &l->text);
+	gomap_textbuf_putc(&l->text, '\0');
+	l->n++;
 }
 
 static int by_text(const void *a, const void *b)
@@ -440,11 +436,26 @@ static int by_text(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Points the items at their texts, now that the buffer stops moving, and
+ * sorts them. */
+static void pairs_sort(pair_list *l)
+{
+	l->items = malloc((l->n ? l->n : 1) * sizeof *l->items);
+	if (l->items == NULL || l->text.oom)
+		abort();
+	const char *s = l->text.data;
+	for (size_t i = 0; i < l->n; i++) {
+		l->items[i] = s;
+		s += strlen(s) + 1;
+	}
+	if (l->n > 1)
+		qsort(l->items, l->n, sizeof *l->items, by_text);
+}
+
 static void pairs_free(pair_list *l)
 {
-	for (size_t i = 0; i < l->n; i++)
-		free(l->items[i]);
 	free(l->items);
+	gomap_textbuf_free(&l->text);
 }
 
 static int by_address(const void *a, const void *b)
@@ -522,10 +533,8 @@ static void op_iter(exec_ctx *x)
 	orc_pair e;
 	for (orc_cursor c = orc_begin(x->model); orc_step(&c, &e);)
 		pairs_add(x, &ref, e.key, e.elem);
-	if (core.n > 1)
-		qsort(core.items, core.n, sizeof *core.items, by_text);
-	if (ref.n > 1)
-		qsort(ref.items, ref.n, sizeof *ref.items, by_text);
+	pairs_sort(&core);
+	pairs_sort(&ref);
 	emit(x, "iter %zu:", core.n);
 	for (size_t i = 0; i < core.n; i++)
 		emit(x, " %s", core.items[i]);
