@@ -307,6 +307,10 @@ void gomap_memstats_get(const gomap *m, gomap_memstats *out);
  * into `msg` when it is not NULL.  Never calls hash/equal callbacks in a way
  * that could draw random numbers (NaN keys are recognised, not rehashed). */
 int gomap_check(const gomap *m, char *msg, size_t msg_size);
+/* What a gomap_check of m would walk: its entries plus its buckets (both
+ * arrays while growing, preallocated spares included).  Cheap, for callers
+ * that pace their checks by it. */
+size_t gomap_check_cost(const gomap *m);
 
 /* Prints the `dump` block of the trace format (shared/spec/trace-format.md,
  * "The structure dump").  Returns 0, or -1 on an output error. */

@@ -370,3 +370,11 @@ int gomap_check(const gomap *m, char *msg, size_t msg_size)
 		check_spares(&c);
 	return c.failed;
 }
+
+size_t gomap_check_cost(const gomap *m)
+{
+	if (m == NULL || m->buckets == NULL)
+		return m ? m->count : 0;
+	size_t old = m->oldbuckets ? gm_noldbuckets(m) : 0;
+	return m->count + m->nbuckets_alloc + old;
+}

@@ -720,11 +720,8 @@ static void periodic_check(exec_ctx *x)
 {
 	size_t below = x->o->check_all_below ? x->o->check_all_below : 256;
 	size_t divisor = x->o->check_divisor ? x->o->check_divisor : 64;
-	gomap_header_view h;
-	gomap_header(x->m, &h);
-	size_t buckets = h.nbuckets_alloc + (h.growing ? (size_t)1 << h.B : 0);
-	size_t work = h.count + buckets;
-	bool small = h.count <= below && buckets <= below;
+	size_t work = gomap_check_cost(x->m), count = gomap_len(x->m);
+	bool small = count <= below && work - count <= below;
 	if (!small && ++x->since_check * divisor < work)
 		return;
 	x->since_check = 0;

@@ -297,4 +297,22 @@ GM_TEST(check__message_fits_the_buffer)
 	gomap_destroy(m);
 }
 
+/* gomap_check_cost: entries plus every bucket a check walks, the old
+ * array's too while growing. */
+GM_TEST(check__cost_counts_entries_and_both_arrays)
+{
+	GM_EXPECT_EQ_U(gomap_check_cost(NULL), 0);
+	gomap *m = ct_make(NULL, "u64", "u64", 0);
+	GM_EXPECT_EQ_U(gomap_check_cost(m), 0); /* no array yet */
+	ct_put(m, 1, 1);
+	GM_EXPECT_EQ_U(gomap_check_cost(m), 1 + 1); /* B = 0 */
+	uint64_t k = 2;
+	for (; k < 100 || !ct_hdr(m).growing; k++)
+		ct_put(m, k, k);
+	gomap_header_view h = ct_hdr(m);
+	GM_EXPECT_EQ_U(gomap_check_cost(m),
+	               h.count + h.nbuckets_alloc + ((size_t)1 << (h.B - 1)));
+	gomap_destroy(m);
+}
+
 GM_TEST_MAIN()
