@@ -269,8 +269,27 @@ static int check_shape(const fz_program *p, const fz_op *op, fz_error *err)
 	return 0;
 }
 
-static void *copy_value(fz_program *p, fz_vtype t, const void *v)
+/* Whether v lies in p's arena: a value an earlier operation already
+ * copied there (the decoder names its recent keys that way). */
+static bool in_arena(const fz_program *p, const void *v)
 {
+	uintptr_t a = (uintptr_t)v;
+	for (const struct fz_arena_block *b = p->arena; b; b = b->next) {
+		uintptr_t start = (uintptr_t)(b + 1);
+		if (a >= start && a < start + b->used)
+			return true;
+	}
+	return false;
+}
+
+static const void *copy_value(fz_program *p, fz_vtype t, const void *v)
+{
+	/* Values never change once in the arena, so one copy serves every
+	 * operation that names it.  A string key still gets a copy of its
+	 * own: each put then hands the map a new gomap_str, as Go code does
+	 * (rule 25, the key update). */
+	if (t.kind != FZ_KIND_STR && in_arena(p, v))
+		return v;
 	void *c = fz_program_alloc(p, t.size);
 	if (c == NULL)
 		return NULL;
