@@ -45,9 +45,12 @@ typedef struct chain {
 } chain;
 
 /* Chains with at most this many live keys are checked for duplicates
- * pairwise, longer ones by sorting their hashes; their keys are collected
- * on the stack. */
+ * pairwise, longer ones by sorting their hashes. */
 #define GM_SHORT_CHAIN 16
+/* A chain's keys are collected on the stack up to this many (3 KiB), on
+ * the heap beyond: the fuzz targets check often, and their colliding hash
+ * modes build chains of a few dozen keys. */
+#define GM_STACK_KEYS 128
 
 static bool all_zero8(const uint8_t *b)
 {
@@ -316,9 +319,9 @@ static size_t check_chain(checker *c, const chain *ch, size_t *overflows)
 	}
 	if (!check_tophash_domain(c, ch) || !check_empty_rest(c, ch))
 		return live;
-	keyref small[GM_SHORT_CHAIN];
-	keyref *refs = live <= GM_SHORT_CHAIN ? small
-	                                      : malloc(live * sizeof *refs);
+	keyref small[GM_STACK_KEYS];
+	keyref *refs = live <= GM_STACK_KEYS ? small
+	                                     : malloc(live * sizeof *refs);
 	if (refs == NULL) /* cannot check I3 and I5: not a violation */
 		return live; /* coverage-unreachable: no allocator hook here */
 	size_t n = collect_keys(c->m, ch, refs);

@@ -279,6 +279,31 @@ GM_TEST(check__duplicate_in_a_long_chain)
 	gomap_destroy(m);
 }
 
+/* The same past the 128 keys the check collects on the stack. */
+GM_TEST(check__duplicate_in_a_chain_too_long_for_the_stack)
+{
+	gomap_keytype k = gomap_key_f64;
+	k.hash = hash_to_zero;
+	gomap_type t;
+	GM_EXPECT_EQ_U(gomap_type_init(&t, &k, &gomap_elem_u64), GOMAP_OK);
+	gomap *m = ct_make_type(NULL, &t, 150); /* B=5: no growth below 208 */
+	for (int i = 0; i < 150; i++)
+		ct_put_f(m, i, (uint64_t)i);
+	GM_EXPECT(!ct_hdr(m).growing);
+	GM_EXPECT_EQ_U(check_no(m), 0);
+	uint8_t *b = m->buckets; /* its last bucket: keys 144..149 */
+	while (gm_overflow(&m->t, b))
+		b = gm_overflow(&m->t, b);
+	double three = 3, save;
+	memcpy(&save, gm_key_slot(&m->t, b, 0), 8);
+	GM_EXPECT(save == 144);
+	memcpy(gm_key_slot(&m->t, b, 0), &three, 8);
+	GM_EXPECT_EQ_U(check_no(m), 5);
+	memcpy(gm_key_slot(&m->t, b, 0), &save, 8);
+	GM_EXPECT_EQ_U(check_no(m), 0);
+	gomap_destroy(m);
+}
+
 /* gomap_check's message is cut to the caller's buffer (none at all for a
  * zero size); the invariant's number is returned either way. */
 GM_TEST(check__message_fits_the_buffer)
