@@ -8,11 +8,27 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
+/* A live, non-NaN key of a chain with its hash, computed once for I3
+ * and I5: where it sits (bucket in the chain, slot) and its tophash. */
+typedef struct keyref {
+	uint64_t hash;
+	void *key;
+	unsigned bucket, slot;
+	uint8_t top;
+} keyref;
+
+/* A chain's keys are collected in the checker up to this many (3 KiB), on
+ * the heap beyond: the fuzz targets check often, and their colliding hash
+ * modes build chains of a few dozen keys.  The room is the checker's, not
+ * each chain's, so ASan poisons its redzones once per check. */
+#define GM_STACK_KEYS 128
+
 typedef struct checker {
 	const gomap *m;
 	char *msg;
 	size_t msg_size;
 	int failed; /* invariant number of the first violation */
+	keyref keys[GM_STACK_KEYS];
 } checker;
 
 static bool violated(checker *c, int inv, const char *fmt, ...)
@@ -47,10 +63,6 @@ typedef struct chain {
 /* Chains with at most this many live keys are checked for duplicates
  * pairwise, longer ones by sorting their hashes. */
 #define GM_SHORT_CHAIN 16
-/* A chain's keys are collected on the stack up to this many (3 KiB), on
- * the heap beyond: the fuzz targets check often, and their colliding hash
- * modes build chains of a few dozen keys. */
-#define GM_STACK_KEYS 128
 
 static bool all_zero8(const uint8_t *b)
 {
@@ -123,15 +135,6 @@ static bool check_empty_rest(checker *c, const chain *ch)
 		                ch->array, (size_t)ch->index);
 	return true;
 }
-
-/* A live, non-NaN key of a chain with its hash, computed once for I3
- * and I5: where it sits (bucket in the chain, slot) and its tophash. */
-typedef struct keyref {
-	uint64_t hash;
-	void *key;
-	unsigned bucket, slot;
-	uint8_t top;
-} keyref;
 
 /* The chain's live keys that equal themselves, in walk order; out has
  * room for every live slot.  Returns how many. */
@@ -319,22 +322,25 @@ static size_t check_chain(checker *c, const chain *ch, size_t *overflows)
 	}
 	if (!check_tophash_domain(c, ch) || !check_empty_rest(c, ch))
 		return live;
-	keyref small[GM_STACK_KEYS];
-	keyref *refs = live <= GM_STACK_KEYS ? small
+	keyref *refs = live <= GM_STACK_KEYS ? c->keys
 	                                     : malloc(live * sizeof *refs);
 	if (refs == NULL) /* cannot check I3 and I5: not a violation */
 		return live; /* coverage-unreachable: no allocator hook here */
 	size_t n = collect_keys(c->m, ch, refs);
 	(void)(check_placement(c, ch, refs, n) &&
 	       check_no_duplicates(c, ch, refs, n));
-	if (refs != small)
+	if (refs != c->keys)
 		free(refs);
 	return live;
 }
 
 int gomap_check(const gomap *m, char *msg, size_t msg_size)
 {
-	checker c = {m, msg, msg_size, 0};
+	checker c; /* keys[] is scratch: not zeroed, 3 KiB per check */
+	c.m = m;
+	c.msg = msg;
+	c.msg_size = msg_size;
+	c.failed = 0;
 	if (msg && msg_size)
 		msg[0] = '\0';
 	if (m == NULL)
