@@ -8,6 +8,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 
 /* ---- targets and their opcode tables ------------------------------------ */
@@ -169,7 +170,9 @@ void fz_decoder_init(fz_decoder *d, enum fz_target t, const uint8_t *hdr,
 	uint8_t h[FZ_HEADER_SIZE] = {0};
 	memcpy(h, hdr, n < sizeof h ? n : sizeof h);
 	build_tables();
-	memset(d, 0, sizeof *d);
+	/* the rooms are scratch, written before they are read: 10 KiB
+	 * not worth clearing per input */
+	memset(d, 0, offsetof(fz_decoder, room));
 	d->target = (unsigned)t < FZ_TARGETS ? t : FZ_TARGET_OPS;
 	d->p = p;
 	d->presence_known = true;
@@ -287,42 +290,33 @@ static const fz_op *emit(fz_decoder *d, const fz_op *op)
 }
 
 /* A key from a selector byte: a recent one, or a fresh one made from arg
- * (appended keys join the pool through pool_push). */
+ * in the given room (appended keys join the pool through pool_push). */
 typedef struct keypick {
-	uint8_t buf[FZ_BYTES_MAX] __attribute__((aligned(16)));
-	uint8_t str[512];
 	const void *key;
 	bool fresh;
 } keypick;
 
-static void pick_key(fz_decoder *d, uint8_t sel, uint32_t arg, keypick *k)
+static keypick pick_key(fz_decoder *d, uint8_t sel, uint32_t arg,
+                        enum fz_room room)
 {
-	if (d->pool.n > 0 && sel < 0xe0) {
-		k->key = fz_pool_key(&d->pool, sel % d->pool.n);
-		k->fresh = false;
-		return;
-	}
-	fz_fresh_key(&d->p->hdr, arg, k->buf, k->str);
-	k->key = k->buf;
-	k->fresh = true;
+	if (d->pool.n > 0 && sel < 0xe0)
+		return (keypick){fz_pool_key(&d->pool, sel % d->pool.n), false};
+	fz_value_room *r = &d->room[room];
+	fz_fresh_key(&d->p->hdr, arg, r->buf, r->str);
+	return (keypick){r->buf, true};
 }
 
-typedef struct elempick {
-	uint8_t buf[FZ_BYTES_MAX] __attribute__((aligned(16)));
-	uint8_t str[512];
-	const void *elem;
-} elempick;
-
-static void pick_elem(fz_decoder *d, uint32_t x, bool may_use_pending,
-                      elempick *e)
+static const void *pick_elem(fz_decoder *d, uint32_t x, bool may_use_pending,
+                             enum fz_room room)
 {
 	if (may_use_pending && d->pending_elem) {
-		e->elem = d->pending_elem;
+		const void *e = d->pending_elem;
 		d->pending_elem = NULL;
-		return;
+		return e;
 	}
-	fz_derived_elem(&d->p->hdr, x, e->buf, e->str);
-	e->elem = e->buf;
+	fz_value_room *r = &d->room[room];
+	fz_derived_elem(&d->p->hdr, x, r->buf, r->str);
+	return r->buf;
 }
 
 static bool elem_is_integer(const fz_decoder *d)
@@ -335,14 +329,10 @@ static bool elem_is_integer(const fz_decoder *d)
 static void keyed(fz_decoder *d, enum fz_opcode code, const uint8_t *r)
 {
 	uint32_t arg = rd32(r + 4);
-	keypick k;
-	elempick e;
-	pick_key(d, r[2], arg, &k);
+	keypick k = pick_key(d, r[2], arg, FZ_ROOM_KEY);
 	fz_op op = {.code = code, .key = k.key};
-	if (fz_ops[code].args == FZ_ARGS_KV) {
-		pick_elem(d, r[3], true, &e);
-		op.elem = e.elem;
-	}
+	if (fz_ops[code].args == FZ_ARGS_KV)
+		op.elem = pick_elem(d, r[3], true, FZ_ROOM_ELEM);
 	const fz_op *a = emit(d, &op);
 	if (a && k.fresh)
 		pool_push(d, a->key);
@@ -433,18 +423,15 @@ static void reenter(fz_decoder *d, const uint8_t *r)
 
 	/* the inner operation */
 	fz_op inner = {.code = inner_ops[r[3] % 9]};
-	keypick ik;
-	elempick ie;
+	keypick ik = {0};
 	const char *msg = NULL;
 	if (fz_ops[inner.code].args == FZ_ARGS_K ||
 	    fz_ops[inner.code].args == FZ_ARGS_KV) {
-		pick_key(d, r[4], arg, &ik);
+		ik = pick_key(d, r[4], arg, FZ_ROOM_INNER_KEY);
 		inner.key = ik.key;
 	}
-	if (fz_ops[inner.code].args == FZ_ARGS_KV) {
-		pick_elem(d, r[5], true, &ie);
-		inner.elem = ie.elem;
-	}
+	if (fz_ops[inner.code].args == FZ_ARGS_KV)
+		inner.elem = pick_elem(d, r[5], true, FZ_ROOM_INNER_ELEM);
 	if (inner.code == FZ_OP_ITER_NEXT) {
 		unsigned want = (flags >> 1) & 7;
 		int id = -1;
@@ -493,8 +480,7 @@ static void reenter(fz_decoder *d, const uint8_t *r)
 
 	/* the outer operation */
 	fz_op outer = {0};
-	keypick ok;
-	elempick oe;
+	keypick ok = {0};
 	if (at_equal) {
 		int want = r[2] % np, seen = 0;
 		for (unsigned i = 0; i < d->pool.n; i++)
@@ -502,14 +488,12 @@ static void reenter(fz_decoder *d, const uint8_t *r)
 				outer.key = fz_pool_key(&d->pool, i);
 		outer.code = flags & 0x20 ? FZ_OP_GDEL : FZ_OP_GPUT;
 	} else {
-		pick_key(d, r[2], arg ^ 0x5a5a5a5au, &ok);
+		ok = pick_key(d, r[2], arg ^ 0x5a5a5a5au, FZ_ROOM_KEY);
 		outer.key = ok.key;
 		outer.code = flags & 0x10 ? FZ_OP_GPUT : FZ_OP_PUT;
 	}
-	if (outer.code == FZ_OP_GPUT || outer.code == FZ_OP_PUT) {
-		pick_elem(d, r[6], false, &oe);
-		outer.elem = oe.elem;
-	}
+	if (outer.code == FZ_OP_GPUT || outer.code == FZ_OP_PUT)
+		outer.elem = pick_elem(d, r[6], false, FZ_ROOM_ELEM);
 
 	fz_op re = {.code = FZ_OP_REENTER,
 	            .at = at_equal ? FZ_REENTER_EQUAL : FZ_REENTER_HASH,
@@ -578,14 +562,14 @@ size_t fz_decoder_step(fz_decoder *d, const uint8_t *data, size_t n)
 	}
 	case FZ_C_BULK: {
 		unsigned count = 1 + r[2] % FZ_BULK_MAX;
-		keypick k;
-		elempick e;
+		fz_value_room *k = &d->room[FZ_ROOM_KEY];
+		fz_value_room *e = &d->room[FZ_ROOM_ELEM];
 		for (unsigned i = 0; i < count && !d->done; i++) {
-			fz_fresh_key(&d->p->hdr, arg + i, k.buf, k.str);
-			fz_derived_elem(&d->p->hdr, r[3] + i, e.buf, e.str);
+			fz_fresh_key(&d->p->hdr, arg + i, k->buf, k->str);
+			fz_derived_elem(&d->p->hdr, r[3] + i, e->buf, e->str);
 			const fz_op *a = emit(d, &(fz_op){
 				.code = generic ? FZ_OP_GPUT : FZ_OP_PUT,
-				.key = k.buf, .elem = e.buf});
+				.key = k->buf, .elem = e->buf});
 			if (a) {
 				pool_push(d, a->key);
 				mark(d, a->key, true);

@@ -16,6 +16,22 @@ enum fz_class {
 
 #define FZ_BULK_MAX 32   /* keys of one bulk put */
 
+/* Room for one value the decoder makes from a record (a key or elem of up
+ * to FZ_BYTES_MAX bytes, a string's bytes) until the program copies it.
+ * It lives in the decoder rather than on each record's stack frame: under
+ * ASan every call poisons and unpoisons the redzones of a frame's arrays,
+ * and four such rooms made that the decoder's largest cost per record. */
+typedef struct fz_value_room {
+	uint8_t buf[FZ_BYTES_MAX] __attribute__((aligned(16)));
+	uint8_t str[512];
+} fz_value_room;
+
+enum fz_room {
+	FZ_ROOM_KEY, FZ_ROOM_ELEM,             /* an operation's own values */
+	FZ_ROOM_INNER_KEY, FZ_ROOM_INNER_ELEM, /* a reenter's inner operation */
+	FZ_ROOMS
+};
+
 typedef struct fz_decoder {
 	enum fz_target target;
 	fz_program *p;
@@ -28,6 +44,7 @@ typedef struct fz_decoder {
 	size_t budget;             /* map operations left */
 	bool done;                 /* dead (expect-fatal) or budget spent */
 	bool oom;
+	fz_value_room room[FZ_ROOMS];
 } fz_decoder;
 
 /* Sets up p from the header bytes (missing bytes are 0). */
