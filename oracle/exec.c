@@ -40,6 +40,13 @@ typedef struct exec_ctx {
 	orc_iter_watch *watch[FZ_ITERATORS];
 
 	size_t since_check;
+
+	/* iter's scratch for maps of up to 64 entries, here rather than in
+	 * its frame: under ASan a frame's arrays cost a poisoning of their
+	 * redzones on every call of the function they are inlined into
+	 * (run_op, once per operation) */
+	orc_pair iter_pairs[64];
+	const void *iter_stored[64];
 } exec_ctx;
 
 static void run_op(exec_ctx *x, const fz_op *op);
@@ -474,8 +481,8 @@ static bool iter_matches_model(exec_ctx *x, const orc_pair *core, size_t n)
 {
 	if (n != orc_len(x->model))
 		return false;
-	const void *on_stack[64];
-	const void **stored = n <= 64 ? on_stack : malloc(n * sizeof *stored);
+	const void **stored = n <= 64 ? x->iter_stored
+	                              : malloc(n * sizeof *stored);
 	bool same = stored != NULL;
 	for (size_t i = 0; same && i < n; i++) {
 		const void *want;
@@ -488,20 +495,20 @@ static bool iter_matches_model(exec_ctx *x, const orc_pair *core, size_t n)
 		for (size_t i = 1; same && i < n; i++)
 			same = stored[i] != stored[i - 1];
 	}
-	if (stored != on_stack)
+	if (stored != x->iter_stored)
 		free(stored);
 	return same;
 }
 
-/* Twice the room for pairs, moving them off the stack the first time. */
-static orc_pair *grow_pairs(orc_pair *pairs, const orc_pair *on_stack,
+/* Twice the room for pairs, moving them to the heap the first time. */
+static orc_pair *grow_pairs(orc_pair *pairs, const orc_pair *room,
                             size_t *cap)
 {
 	orc_pair *bigger = malloc(2 * *cap * sizeof *bigger);
 	if (bigger == NULL)
 		abort();
 	memcpy(bigger, pairs, *cap * sizeof *bigger);
-	if (pairs != on_stack)
+	if (pairs != room)
 		free(pairs);
 	*cap *= 2;
 	return bigger;
@@ -511,22 +518,21 @@ static void op_iter(exec_ctx *x)
 {
 	/* One pass over the core: an iteration draws a random start, so it
 	 * must happen exactly once whatever is compared afterwards.  Small
-	 * maps are collected on the stack: an iteration per fuzz input must
-	 * not cost a malloc (bench/README.md, "Fuzzing throughput"). */
-	orc_pair on_stack[64];
-	orc_pair *yielded = on_stack;
+	 * maps are collected in x: an iteration per fuzz input must not cost
+	 * a malloc (bench/README.md, "Fuzzing throughput"). */
+	orc_pair *yielded = x->iter_pairs;
 	size_t ny = 0, cap = 64;
 	gomap_iter it;
 	for (gomap_iter_init(x->m, &it); it.key; gomap_iter_next(&it)) {
 		if (ny == cap)
-			yielded = grow_pairs(yielded, on_stack, &cap);
+			yielded = grow_pairs(yielded, x->iter_pairs, &cap);
 		yielded[ny++] = (orc_pair){it.key, it.elem};
 	}
 	bool same = x->o->out == NULL && iter_matches_model(x, yielded, ny);
 	pair_list core = {0}, ref = {0};
 	for (size_t i = 0; !same && i < ny; i++)
 		pairs_add(x, &core, yielded[i].key, yielded[i].elem);
-	if (yielded != on_stack)
+	if (yielded != x->iter_pairs)
 		free(yielded);
 	if (same)
 		return;
