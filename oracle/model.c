@@ -175,14 +175,22 @@ static size_t round16(size_t n)
 	return (n + 15) & ~(size_t)15;
 }
 
-static size_t entry_size(const struct orc_entry *e)
+/* An entry is one block: the entry, its key, its elem and, unless they
+ * are the key's own bytes (ORC_MEM), its lookup bytes. */
+static size_t lookup_offset(const orc_model *m)
 {
-	return (size_t)(e->lookup - (const unsigned char *)e) + e->lookup_len + 1;
+	return round16(sizeof(struct orc_entry)) + round16(m->kt.size) +
+	       round16(m->et.size);
+}
+
+static size_t entry_size(const orc_model *m, const struct orc_entry *e)
+{
+	return lookup_offset(m) + (e->lookup == e->key ? 0 : e->lookup_len + 1);
 }
 
 static void release(orc_model *m, struct orc_entry *e)
 {
-	orc_arena_release(&m->entries, e, entry_size(e));
+	orc_arena_release(&m->entries, e, entry_size(m, e));
 }
 
 /* A new entry for `key` (not yet in the table) with a zero elem. */
@@ -199,18 +207,21 @@ static struct orc_entry *insert(orc_model *m, const void *key)
 		lk = nan_lk;
 		lk_len = sizeof nan_lk;
 	}
+	bool own_lookup = m->kt.kind != ORC_MEM;
 	size_t off_key = round16(sizeof(struct orc_entry));
 	size_t off_elem = off_key + round16(m->kt.size);
-	size_t off_lk = off_elem + round16(m->et.size);
-	struct orc_entry *e = orc_arena_alloc(&m->entries, off_lk + lk_len + 1);
+	size_t off_lk = lookup_offset(m);
+	struct orc_entry *e = orc_arena_alloc(
+		&m->entries, off_lk + (own_lookup ? lk_len + 1 : 0));
 	if (e == NULL)
 		return NULL;
 	e->key = (unsigned char *)e + off_key;
 	e->elem = (unsigned char *)e + off_elem;
-	e->lookup = (unsigned char *)e + off_lk;
+	e->lookup = own_lookup ? (unsigned char *)e + off_lk : e->key;
 	e->lookup_len = lk_len;
 	memcpy(e->key, key, m->kt.size);
-	memcpy(e->lookup, lk, lk_len);
+	if (own_lookup)
+		memcpy(e->lookup, lk, lk_len);
 	m->oom = false;
 	HASH_ADD_KEYPTR(hh, m->head, e->lookup, (unsigned)e->lookup_len, e);
 	if (m->oom) {
