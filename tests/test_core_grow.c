@@ -210,6 +210,47 @@ GM_TEST(grow__evacuation_reserves_only_what_it_can_take)
 	GM_EXPECT_EQ_U(e.alloc.live_blocks, 0);
 }
 
+/* The key itself as its hash, to place keys in chains by hand. */
+static uint64_t hash_identity(const gomap_keytype *kt, const void *key,
+                              uint64_t seed, gomap *m)
+{
+	(void)kt, (void)seed, (void)m;
+	uint64_t k;
+	memcpy(&k, key, 8);
+	return k;
+}
+
+/* The bound is per chain, not per split: a delete that evacuates a long
+ * chain reserves for the worst split, the actual split and the new
+ * array's preallocated spares leave some of it unused, and the delete
+ * gives the surplus back, keeping two. */
+GM_TEST(grow__delete_mid_growth_trims_its_reserve_to_two)
+{
+	gomap_keytype k = gomap_key_u64;
+	k.hash = hash_identity;
+	gomap_type t;
+	GM_EXPECT_EQ_U(gomap_type_init(&t, &k, &gomap_elem_u64), GOMAP_OK);
+	gomap *m = ct_make_type(NULL, &t, 100); /* B = 4 */
+	GM_EXPECT_EQ_U(ct_hdr(m).B, 4);
+	/* chain 5: 97 keys, 49 for X and 48 for Y (bit 16 of the hash) */
+	for (uint64_t j = 0; j < 97; j++)
+		ct_put(m, 16 * j + 5, j);
+	/* chain 1 until the insert that starts a doubling (105 > 6.5 * 16) */
+	for (uint64_t j = 0; !ct_hdr(m).growing; j++)
+		ct_put(m, 16 * j + 1, j);
+	GM_EXPECT_EQ_U(ct_hdr(m).B, 5);
+	GM_EXPECT(!gm_evacuated(gm_bucket_at(&m->t, m->oldbuckets, 5)));
+	/* reserves (97 - 1) / 8 = 12; X takes 6 overflow buckets, Y 5, two
+	 * of them preallocated spares */
+	GM_EXPECT_EQ_U(ct_del(m, 5), GOMAP_OK);
+	GM_EXPECT(gm_evacuated(gm_bucket_at(&m->t, m->oldbuckets, 5)));
+	gomap_memstats ms;
+	gomap_memstats_get(m, &ms);
+	GM_EXPECT_EQ_U(ms.reserve_buckets, 2);
+	GM_EXPECT_EQ_U(gomap_check(m, NULL, 0), 0);
+	gomap_destroy(m);
+}
+
 /* rule 42: evacuated old buckets with pointers are cleared after the
  * tophash (overflow link included) unless an old iterator may read them;
  * pointer-free buckets are left alone. */
