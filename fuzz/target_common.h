@@ -18,7 +18,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * bug; gomap minimize runs a binary input both ways (cli_minimize.c). */
 extern const orc_exec_opts fz_target_exec_opts;
 
-/* Decodes and runs one input; aborts on any failure or malformed program. */
+/* Decodes and runs one input; aborts on any failure or malformed program.
+ * Inputs are decoded into one program kept for the process (its memory
+ * reused), so calls must not overlap: one thread, as every engine runs a
+ * target. */
 void fz_run_input(enum fz_target t, const uint8_t *data, size_t size);
 
 #endif
