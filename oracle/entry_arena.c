@@ -100,7 +100,8 @@ static void *carve(orc_arena *a, size_t bytes)
 struct orc_arena_big {
 	struct orc_arena_big *prev, *next;
 };
-_Static_assert(sizeof(struct orc_arena_big) % 16 == 0, "keeps 16-byte alignment");
+_Static_assert(sizeof(struct orc_arena_big) % 16 == 0,
+               "blocks after it stay 16-byte aligned");
 
 static void *alloc_big(orc_arena *a, size_t size)
 {
