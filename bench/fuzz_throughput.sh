@@ -29,9 +29,12 @@
 # docs advise for output directories: libFuzzer saves every new input as a
 # file, and on this machine's ext4, creating ~2,000 files right after
 # deleting the last run's cost 15-25% of the figure (perf: ext4_create,
-# find_inode_bit), which measured the disk, not the target.  libFuzzer runs with its default length control, which is
-# how campaigns run; the `ops` target gets one more row with
-# -len_control=0, where every mutation may use the whole cap at once.
+# find_inode_bit), which measured the disk, not the target.  libFuzzer
+# runs with its default length control, which is how campaigns run; the
+# `ops` target gets one more row with -len_control=0, where every mutation
+# may use the whole cap at once.  Runs go round by round (run 1 of every
+# cell, then run 2, ...), so a slow stretch of the machine hits every
+# cell alike.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,7 +48,7 @@ work=$root/build-fuzzbench
 out=$work/table.md
 scratch=
 
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$0"; }
 die() { echo "bench/fuzz_throughput.sh: $*" >&2; exit 2; }
 need_number() { [[ "$2" =~ ^[1-9][0-9]*$ ]] || die "$1 wants a positive number, got '$2'"; }
 
@@ -136,7 +139,7 @@ run_libfuzzer() {
 	"${pin[@]}" "$bin" -max_len="$max_len" -max_total_time="$seconds" \
 		-seed="$seed" -print_final_stats=1 "$@" "$corpus" 2>"$work/run.log" \
 		>/dev/null || true
-	grep -E '^#[0-9]+[[:space:]]+DONE' "$work/run.log" | tail -1 |
+	grep -aE '^#[0-9]+[[:space:]]+DONE' "$work/run.log" | tail -1 |
 		sed -E 's/.*exec\/s: ([0-9]+).*/\1/'
 }
 
@@ -170,36 +173,54 @@ if [ -z "$scratch" ]; then
 	fi
 fi
 mkdir -p "$scratch"
-rows=()
-measure() { # variant target label [libFuzzer flags...]
-	local v=$1 t=$2 label=$3; shift 3
-	local bin seeds values="" r x
-	bin=$(bin_of "$v" "$t")
-	[ -x "$bin" ] || die "$bin is missing (build $v, or drop --no-build)"
-	seeds=$(seeds_of "$v" "$t")
-	for r in $(seq 1 "$runs"); do
-		if [[ $v == libfuzzer* ]]; then
-			x=$(run_libfuzzer "$bin" "$seeds" "$r" "$@")
-		else
-			x=$(run_afl "$bin" "$seeds" "$r")
-		fi
-		[ -n "$x" ] || die "$v $t run $r gave no figure; see $work/run.log"
-		echo "  $v $t$label run $r: $x exec/s" >&2
-		values+="$x"$'\n'
-	done
-	read -r med lo hi < <(printf '%s' "$values" | median_and_range)
-	local san=no engine=${v%-asan}
-	[[ $v == *asan ]] && san="ASan + UBSan"
-	rows+=("| $t$label | $engine | $san | $max_len | $med | $lo–$hi | $runs |")
-}
-
+# The cells of the table: variant, target, label and libFuzzer flags.
+cells=()
 for t in ${targets//,/ }; do
 	for v in "${selected[@]}"; do
-		measure "$v" "$t" ""
+		bin=$(bin_of "$v" "$t")
+		[ -x "$bin" ] || die "$bin is missing (build $v, or drop --no-build)"
+		cells+=("$v|$t||")
 		if [[ $t == ops && $v == libfuzzer* ]]; then
-			measure "$v" "$t" " (-len_control=0)" -len_control=0
+			cells+=("$v|$t| (-len_control=0)|-len_control=0")
 		fi
 	done
+done
+
+# One run of a cell; prints its exec/s.
+run_cell() { # cell run
+	local v t label flags bin seeds x
+	IFS='|' read -r v t label flags <<<"$1"
+	bin=$(bin_of "$v" "$t")
+	seeds=$(seeds_of "$v" "$t")
+	if [[ $v == libfuzzer* ]]; then
+		# shellcheck disable=SC2086 # flags is a word list
+		x=$(run_libfuzzer "$bin" "$seeds" "$2" $flags)
+	else
+		x=$(run_afl "$bin" "$seeds" "$2")
+	fi
+	[ -n "$x" ] || die "$v $t run $2 gave no figure; see $work/run.log"
+	echo "  $v $t$label run $2: $x exec/s" >&2
+	echo "$x"
+}
+
+# Rounds, not cells, outermost: this machine's speed drifts by a third
+# over minutes (another tenant, the kernel's DAMON reclaim thread), and a
+# slow stretch should hit run r of every cell, not every run of one cell.
+declare -A values
+for r in $(seq 1 "$runs"); do
+	for c in "${cells[@]}"; do
+		values[$c]+="$(run_cell "$c" "$r")"$'\n'
+	done
+done
+
+rows=()
+for c in "${cells[@]}"; do
+	IFS='|' read -r v t label _ <<<"$c"
+	read -r med lo hi < <(printf '%s' "${values[$c]}" | median_and_range)
+	san=no
+	engine=${v%-asan}
+	[[ $v == *asan ]] && san="ASan + UBSan"
+	rows+=("| $t$label | $engine | $san | $max_len | $med | $lo–$hi | $runs |")
 done
 
 {
