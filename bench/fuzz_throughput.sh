@@ -4,7 +4,7 @@
 #
 #   bench/fuzz_throughput.sh [--seconds N] [--runs N] [--targets LIST]
 #                            [--variants LIST] [--max-len N] [--no-build]
-#                            [--scratch DIR] [--out FILE]
+#                            [--scratch DIR] [--baseline REV] [--out FILE]
 #
 #   --seconds N    length of one fuzzing run (default 30)
 #   --runs N       runs per cell; the table shows their median (default 3)
@@ -20,6 +20,12 @@
 #   --scratch DIR  where the runs' corpora and AFL++ output go (default: a
 #                  fresh directory in /dev/shm when that is a writable
 #                  tmpfs, else build-fuzzbench/)
+#   --baseline REV also measure the libFuzzer + ASan + UBSan target of git
+#                  revision REV (built from `git archive REV` under
+#                  build-fuzzbench/, fed the same seeds), one more row per
+#                  target: interleaved with the others round by round, its
+#                  ratio to the current row holds even while the machine's
+#                  speed drifts
 #   --out FILE     also write the table there (default build-fuzzbench/table.md)
 #
 # Every run starts from a fresh copy of the target's compiled seed corpus,
@@ -47,6 +53,7 @@ build=1
 work=$root/build-fuzzbench
 out=$work/table.md
 scratch=
+baseline=
 
 usage() { awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$0"; }
 die() { echo "bench/fuzz_throughput.sh: $*" >&2; exit 2; }
@@ -61,9 +68,10 @@ while [ $# -gt 0 ]; do
 	--max-len) need_number "$1" "${2:-}"; max_len=$2; shift 2 ;;
 	--no-build) build=0; shift ;;
 	--scratch) scratch=${2:?--scratch wants a directory}; shift 2 ;;
+	--baseline) baseline=${2:?--baseline wants a git revision}; shift 2 ;;
 	--out) out=${2:?--out wants a file}; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
-	*) die "unknown option '$1' (accepted: --seconds N, --runs N, --targets LIST, --variants LIST, --max-len N, --no-build, --scratch DIR, --out FILE)" ;;
+	*) die "unknown option '$1' (accepted: --seconds N, --runs N, --targets LIST, --variants LIST, --max-len N, --no-build, --scratch DIR, --baseline REV, --out FILE)" ;;
 	esac
 done
 for t in ${targets//,/ }; do
@@ -72,6 +80,11 @@ done
 for v in ${variants//,/ }; do
 	case $v in libfuzzer-asan|libfuzzer|afl|afl-asan) ;; *) die "unknown variant '$v' (accepted: libfuzzer-asan, libfuzzer, afl, afl-asan)" ;; esac
 done
+if [ -n "$baseline" ]; then
+	git -C "$root" rev-parse -q --verify "$baseline^{commit}" >/dev/null ||
+		die "--baseline: '$baseline' is not a commit of this repository"
+	baseline_short=$(git -C "$root" rev-parse --short "$baseline^{commit}")
+fi
 
 have_afl=1
 command -v afl-fuzz >/dev/null && command -v afl-clang-fast >/dev/null || have_afl=0
@@ -86,11 +99,12 @@ dir_of() {
 	libfuzzer) echo "$root/build-fuzz-nosan" ;;
 	afl) echo "$root/build-afl" ;;
 	afl-asan) echo "$root/build-afl-asan" ;;
+	baseline) echo "$work/baseline-build" ;;
 	esac
 }
 bin_of() {
 	case $1 in
-	libfuzzer*) echo "$(dir_of "$1")/fuzz_$2" ;;
+	libfuzzer*|baseline) echo "$(dir_of "$1")/fuzz_$2" ;;
 	afl*) echo "$(dir_of "$1")/fuzz_$2_afl" ;;
 	esac
 }
@@ -101,6 +115,10 @@ configure() {
 	libfuzzer) cmake --preset fuzz -B "$(dir_of libfuzzer)" -DGOMAP_FUZZ_SANITIZE=OFF >/dev/null ;;
 	afl) cmake --preset afl >/dev/null ;;
 	afl-asan) cmake --preset afl-asan >/dev/null ;;
+	baseline)
+		rm -rf "$work/baseline-src" && mkdir -p "$work/baseline-src"
+		git -C "$root" archive "$baseline" | tar -x -C "$work/baseline-src"
+		cmake -S "$work/baseline-src" --preset fuzz -B "$(dir_of baseline)" >/dev/null ;;
 	esac
 }
 
@@ -113,6 +131,7 @@ for v in ${variants//,/ }; do
 	selected+=("$v")
 done
 [ ${#selected[@]} -gt 0 ] || die "no variant left to measure"
+[ -n "$baseline" ] && selected+=(baseline)
 
 cd "$root"
 if [ "$build" = 1 ]; then
@@ -179,6 +198,10 @@ for t in ${targets//,/ }; do
 	for v in "${selected[@]}"; do
 		bin=$(bin_of "$v" "$t")
 		[ -x "$bin" ] || die "$bin is missing (build $v, or drop --no-build)"
+		if [ "$v" = baseline ]; then
+			cells+=("$v|$t| (at $baseline_short)|")
+			continue
+		fi
 		cells+=("$v|$t||")
 		if [[ $t == ops && $v == libfuzzer* ]]; then
 			cells+=("$v|$t| (-len_control=0)|-len_control=0")
@@ -191,8 +214,8 @@ run_cell() { # cell run
 	local v t label flags bin seeds x
 	IFS='|' read -r v t label flags <<<"$1"
 	bin=$(bin_of "$v" "$t")
-	seeds=$(seeds_of "$v" "$t")
-	if [[ $v == libfuzzer* ]]; then
+	seeds=$(seeds_of "${v/#baseline/libfuzzer-asan}" "$t") # the same seeds
+	if [[ $v == libfuzzer* || $v == baseline ]]; then
 		# shellcheck disable=SC2086 # flags is a word list
 		x=$(run_libfuzzer "$bin" "$seeds" "$2" $flags)
 	else
@@ -220,7 +243,21 @@ for c in "${cells[@]}"; do
 	san=no
 	engine=${v%-asan}
 	[[ $v == *asan ]] && san="ASan + UBSan"
+	[ "$v" = baseline ] && engine=libfuzzer san="ASan + UBSan"
 	rows+=("| $t$label | $engine | $san | $max_len | $med | $lo–$hi | $runs |")
+done
+
+# With a baseline: per target, the median over rounds of current / baseline
+# (the two runs of a round are a minute apart at most).
+ratios=()
+for t in ${targets//,/ }; do
+	now=${values["libfuzzer-asan|$t||"]:-}
+	then=${values["baseline|$t| (at ${baseline_short:-})|"]:-}
+	[ -n "$now" ] && [ -n "$then" ] || continue
+	r=$(paste <(printf '%s' "$now") <(printf '%s' "$then") |
+		awk '{printf "%d\n", 1000 * $1 / $2}' | median_and_range |
+		awk '{printf "%.2f (rounds: %.2f to %.2f)", $1 / 1000, $2 / 1000, $3 / 1000}')
+	ratios+=("$t, libFuzzer + ASan + UBSan: this tree runs $r times the exec/s of $baseline_short (median of per-round ratios)")
 done
 
 {
@@ -229,4 +266,5 @@ done
 	echo "| target | engine | sanitizers | max_len | exec/s (median) | min–max | runs |"
 	echo "|---|---|---|---|---|---|---|"
 	printf '%s\n' "${rows[@]}"
+	[ ${#ratios[@]} -eq 0 ] || { echo; printf '%s\n' "${ratios[@]}"; }
 } | tee "$out"
