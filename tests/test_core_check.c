@@ -252,55 +252,59 @@ static uint64_t hash_to_zero(const gomap_keytype *kt, const void *key,
 	return 0; /* every key in bucket 0, tophash 5 */
 }
 
+/* An f64 -> u64 map whose every key hashes to bucket 0, holding the keys
+ * 0..n-1 (and a NaN when asked) in one chain, with room for them all
+ * before any growth. */
+static gomap *one_chain_map(int n, bool nan)
+{
+	gomap_keytype k = gomap_key_f64;
+	k.hash = hash_to_zero;
+	gomap_type t;
+	GM_EXPECT_EQ_U(gomap_type_init(&t, &k, &gomap_elem_u64), GOMAP_OK);
+	gomap *m = ct_make_type(NULL, &t, n + nan);
+	for (int i = 0; i < n; i++)
+		ct_put_f(m, i, (uint64_t)i);
+	if (nan)
+		ct_put_f(m, NAN, 99);
+	GM_EXPECT(!ct_hdr(m).growing);
+	GM_EXPECT_EQ_U(check_no(m), 0);
+	return m;
+}
+
+/* Slot 0 of bucket b holds `was`; as key 3 (a duplicate) the check names
+ * I5, and with `was` back it passes again. */
+static void expect_duplicate_caught(gomap *m, uint8_t *b, double was)
+{
+	double three = 3, save;
+	memcpy(&save, gm_key_slot(&m->t, b, 0), 8);
+	GM_EXPECT(save == was);
+	memcpy(gm_key_slot(&m->t, b, 0), &three, 8);
+	GM_EXPECT_EQ_U(check_no(m), 5);
+	memcpy(gm_key_slot(&m->t, b, 0), &save, 8);
+	GM_EXPECT_EQ_U(check_no(m), 0);
+}
+
 /* I5 on a chain of more than 16 live keys, which the check sorts by hash
  * rather than comparing pairwise; its NaNs are never compared. */
 GM_TEST(check__duplicate_in_a_long_chain)
 {
-	gomap_keytype k = gomap_key_f64;
-	k.hash = hash_to_zero;
-	gomap_type t;
-	GM_EXPECT_EQ_U(gomap_type_init(&t, &k, &gomap_elem_u64), GOMAP_OK);
-	gomap *m = ct_make_type(NULL, &t, 20); /* B=2: room for 26 */
-	for (int i = 0; i < 20; i++)
-		ct_put_f(m, i, (uint64_t)i);
-	ct_put_f(m, NAN, 99);
+	gomap *m = one_chain_map(20, true);
 	GM_EXPECT_EQ_U(ct_hdr(m).B, 2);
-	GM_EXPECT(!ct_hdr(m).growing);
-	GM_EXPECT_EQ_U(check_no(m), 0);
-	/* the chain's third bucket, slot 0 (key 16) becomes key 3 */
+	/* the chain's third bucket, slot 0: key 16 */
 	uint8_t *b = gm_overflow(&m->t, gm_overflow(&m->t, m->buckets));
-	double three = 3, save;
-	memcpy(&save, gm_key_slot(&m->t, b, 0), 8);
-	GM_EXPECT(save == 16);
-	memcpy(gm_key_slot(&m->t, b, 0), &three, 8);
-	GM_EXPECT_EQ_U(check_no(m), 5);
-	memcpy(gm_key_slot(&m->t, b, 0), &save, 8);
-	GM_EXPECT_EQ_U(check_no(m), 0);
+	expect_duplicate_caught(m, b, 16);
 	gomap_destroy(m);
 }
 
-/* The same past the 128 keys the check collects on the stack. */
-GM_TEST(check__duplicate_in_a_chain_too_long_for_the_stack)
+/* The same past the 128 keys the check collects in its own room. */
+GM_TEST(check__duplicate_in_a_chain_too_long_for_the_room)
 {
-	gomap_keytype k = gomap_key_f64;
-	k.hash = hash_to_zero;
-	gomap_type t;
-	GM_EXPECT_EQ_U(gomap_type_init(&t, &k, &gomap_elem_u64), GOMAP_OK);
-	gomap *m = ct_make_type(NULL, &t, 150); /* B=5: no growth below 208 */
-	for (int i = 0; i < 150; i++)
-		ct_put_f(m, i, (uint64_t)i);
-	GM_EXPECT(!ct_hdr(m).growing);
-	GM_EXPECT_EQ_U(check_no(m), 0);
+	gomap *m = one_chain_map(150, false);
+	GM_EXPECT_EQ_U(ct_hdr(m).B, 5);
 	uint8_t *b = m->buckets; /* its last bucket: keys 144..149 */
 	while (gm_overflow(&m->t, b))
 		b = gm_overflow(&m->t, b);
-	double three = 3, save;
-	memcpy(&save, gm_key_slot(&m->t, b, 0), 8);
-	GM_EXPECT(save == 144);
-	memcpy(gm_key_slot(&m->t, b, 0), &three, 8);
-	GM_EXPECT_EQ_U(check_no(m), 5);
-	memcpy(gm_key_slot(&m->t, b, 0), &save, 8);
-	GM_EXPECT_EQ_U(check_no(m), 0);
+	expect_duplicate_caught(m, b, 144);
 	gomap_destroy(m);
 }
 
