@@ -126,8 +126,8 @@ void fz_program_reset(fz_program *p, const char *file)
 	if (ops)
 		fz_poison(ops, cap * sizeof *ops);
 	p->ops = NULL;
-	fz_program_free(p); /* the older blocks */
-	fz_program_init(p, file);
+	p->file = file;
+	fz_program_free(p); /* the older blocks; p is left empty, named file */
 	p->arena = keep;
 	p->ops = ops;
 	p->cap = cap;
