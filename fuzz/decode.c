@@ -264,9 +264,10 @@ static void track(fz_decoder *d, const fz_op *op)
 	}
 }
 
-/* Appends op; a str or bytes value is copied into the arena.  Returns the
- * appended op (stable until the next append), or NULL. */
-static const fz_op *emit(fz_decoder *d, const fz_op *op)
+/* Appends op; a value not yet in the arena is copied there.  Returns the
+ * appended op (stable until the next append), or NULL.  What the op does
+ * to what the decoder knows is the caller's to track. */
+static const fz_op *append(fz_decoder *d, const fz_op *op)
 {
 	fz_error err;
 	if (d->done)
@@ -278,19 +279,62 @@ static const fz_op *emit(fz_decoder *d, const fz_op *op)
 		d->done = d->oom = true;
 		return NULL;
 	}
-	const fz_op *a = &d->p->ops[d->p->nops - 1];
-	if (op->code == FZ_OP_REENTER) {
-		/* the inner runs before the outer's own effect: see reenter() */
-	} else {
-		track(d, a);
-	}
 	if (fz_ops[op->code].flags & FZ_F_MAPOP && --d->budget == 0)
 		d->done = true;
+	return &d->p->ops[d->p->nops - 1];
+}
+
+/* append, and track what the op does (a reenter's inner runs before the
+ * outer's own effect: reenter() tracks it). */
+static const fz_op *emit(fz_decoder *d, const fz_op *op)
+{
+	const fz_op *a = append(d, op);
+	if (a && op->code != FZ_OP_REENTER)
+		track(d, a);
 	return a;
 }
 
+/* An operation without values. */
+static void emit_plain(fz_decoder *d, enum fz_opcode code, unsigned iter,
+                       uint64_t n)
+{
+	fz_op op = {.code = code, .iter = (uint8_t)iter, .n = n};
+	emit(d, &op);
+}
+
+/* A fresh key joins the pool with what the appended op a did to it: the
+ * same as track() then fz_pool_push, in one lookup. */
+static void remember_fresh(fz_decoder *d, const fz_op *a)
+{
+	switch (a->code) {
+	case FZ_OP_PUT: case FZ_OP_GPUT: case FZ_OP_INC:
+		fz_pool_push_marked(&d->pool, a->key, true);
+		break;
+	case FZ_OP_DEL: case FZ_OP_GDEL:
+		fz_pool_push_marked(&d->pool, a->key, false);
+		break;
+	default:
+		fz_pool_push(&d->pool, a->key);
+		break;
+	}
+}
+
+/* A value of kind t made from x: straight in the program's arena, where
+ * appending it costs no copy, except a string, which the program copies
+ * anyway (rule 25) and so is made in the given room. */
+static const void *make_value(fz_decoder *d, fz_vtype t, uint32_t x,
+                              enum fz_room room)
+{
+	fz_value_room *r = &d->room[room];
+	void *v = t.kind == FZ_KIND_STR ? NULL : fz_program_alloc(d->p, t.size);
+	if (v == NULL)
+		v = r->buf; /* out of memory: appending the copy fails */
+	value_from(t, x, v, r->str);
+	return v;
+}
+
 /* A key from a selector byte: a recent one, or a fresh one made from arg
- * in the given room (appended keys join the pool through pool_push). */
+ * (appended keys join the pool through remember_fresh). */
 typedef struct keypick {
 	const void *key;
 	bool fresh;
@@ -301,9 +345,7 @@ static keypick pick_key(fz_decoder *d, uint8_t sel, uint32_t arg,
 {
 	if (d->pool.n > 0 && sel < 0xe0)
 		return (keypick){fz_pool_key(&d->pool, sel % d->pool.n), false};
-	fz_value_room *r = &d->room[room];
-	fz_fresh_key(&d->p->hdr, arg, r->buf, r->str);
-	return (keypick){r->buf, true};
+	return (keypick){make_value(d, d->p->hdr.key_kind, arg, room), true};
 }
 
 static const void *pick_elem(fz_decoder *d, uint32_t x, bool may_use_pending,
@@ -314,9 +356,7 @@ static const void *pick_elem(fz_decoder *d, uint32_t x, bool may_use_pending,
 		d->pending_elem = NULL;
 		return e;
 	}
-	fz_value_room *r = &d->room[room];
-	fz_derived_elem(&d->p->hdr, x, r->buf, r->str);
-	return r->buf;
+	return make_value(d, d->p->hdr.elem_kind, x, room);
 }
 
 static bool elem_is_integer(const fz_decoder *d)
@@ -333,12 +373,30 @@ static void keyed(fz_decoder *d, enum fz_opcode code, const uint8_t *r)
 	fz_op op = {.code = code, .key = k.key};
 	if (fz_ops[code].args == FZ_ARGS_KV)
 		op.elem = pick_elem(d, r[3], true, FZ_ROOM_ELEM);
-	const fz_op *a = emit(d, &op);
-	if (a && k.fresh)
-		pool_push(d, a->key);
-	if (a && k.fresh && code != FZ_OP_DEL && code != FZ_OP_GDEL &&
-	    code != FZ_OP_GET && code != FZ_OP_GGET)
-		mark(d, a->key, true);
+	if (!k.fresh) {
+		emit(d, &op);
+		return;
+	}
+	const fz_op *a = append(d, &op);
+	if (a)
+		remember_fresh(d, a);
+}
+
+/* A bulk put: up to FZ_BULK_MAX fresh keys from arg on, elems from r[3]. */
+static void bulk(fz_decoder *d, enum fz_opcode code, const uint8_t *r)
+{
+	unsigned count = 1 + r[2] % FZ_BULK_MAX;
+	uint32_t arg = rd32(r + 4);
+	for (unsigned i = 0; i < count && !d->done; i++) {
+		fz_op op = {.code = code,
+		            .key = make_value(d, d->p->hdr.key_kind, arg + i,
+		                              FZ_ROOM_KEY),
+		            .elem = make_value(d, d->p->hdr.elem_kind, r[3] + i,
+		                               FZ_ROOM_ELEM)};
+		const fz_op *a = append(d, &op);
+		if (a)
+			fz_pool_push_marked(&d->pool, a->key, true);
+	}
 }
 
 /* LITKEY / LITELEM: the value's bytes follow the record. */
@@ -537,50 +595,31 @@ size_t fz_decoder_step(fz_decoder *d, const uint8_t *data, size_t n)
 	case FZ_C_INC:
 		keyed(d, elem_is_integer(d) ? FZ_OP_INC : FZ_OP_PUT, r);
 		break;
-	case FZ_C_LEN: emit(d, &(fz_op){.code = FZ_OP_LEN}); break;
-	case FZ_C_CLEAR: emit(d, &(fz_op){.code = FZ_OP_CLEAR}); break;
-	case FZ_C_ITER: emit(d, &(fz_op){.code = FZ_OP_ITER}); break;
-	case FZ_C_CHECK: emit(d, &(fz_op){.code = FZ_OP_CHECK}); break;
-	case FZ_C_DUMP: emit(d, &(fz_op){.code = FZ_OP_DUMP}); break;
-	case FZ_C_ITER_START:
-		emit(d, &(fz_op){.code = FZ_OP_ITER_START, .iter = (uint8_t)want});
-		break;
+	case FZ_C_LEN: emit_plain(d, FZ_OP_LEN, 0, 0); break;
+	case FZ_C_CLEAR: emit_plain(d, FZ_OP_CLEAR, 0, 0); break;
+	case FZ_C_ITER: emit_plain(d, FZ_OP_ITER, 0, 0); break;
+	case FZ_C_CHECK: emit_plain(d, FZ_OP_CHECK, 0, 0); break;
+	case FZ_C_DUMP: emit_plain(d, FZ_OP_DUMP, 0, 0); break;
+	case FZ_C_ITER_START: emit_plain(d, FZ_OP_ITER_START, want, 0); break;
 	case FZ_C_ITER_NEXT: {
 		int id = running_id(d, want);
 		if (id < 0)
-			emit(d, &(fz_op){.code = FZ_OP_ITER_START, .iter = (uint8_t)want});
+			emit_plain(d, FZ_OP_ITER_START, want, 0);
 		else
-			emit(d, &(fz_op){.code = FZ_OP_ITER_NEXT, .iter = (uint8_t)id,
-			                 .n = fz_iter_n(arg)});
+			emit_plain(d, FZ_OP_ITER_NEXT, (unsigned)id, fz_iter_n(arg));
 		break;
 	}
 	case FZ_C_ITER_STOP: {
 		int id = running_id(d, want);
 		if (id >= 0)
-			emit(d, &(fz_op){.code = FZ_OP_ITER_STOP, .iter = (uint8_t)id});
+			emit_plain(d, FZ_OP_ITER_STOP, (unsigned)id, 0);
 		break;
 	}
-	case FZ_C_BULK: {
-		unsigned count = 1 + r[2] % FZ_BULK_MAX;
-		fz_value_room *k = &d->room[FZ_ROOM_KEY];
-		fz_value_room *e = &d->room[FZ_ROOM_ELEM];
-		for (unsigned i = 0; i < count && !d->done; i++) {
-			fz_fresh_key(&d->p->hdr, arg + i, k->buf, k->str);
-			fz_derived_elem(&d->p->hdr, r[3] + i, e->buf, e->str);
-			const fz_op *a = emit(d, &(fz_op){
-				.code = generic ? FZ_OP_GPUT : FZ_OP_PUT,
-				.key = k->buf, .elem = e->buf});
-			if (a) {
-				pool_push(d, a->key);
-				mark(d, a->key, true);
-			}
-		}
-		break;
-	}
+	case FZ_C_BULK: bulk(d, generic ? FZ_OP_GPUT : FZ_OP_PUT, r); break;
 	case FZ_C_LITKEY: return literal(d, true, data, n);
 	case FZ_C_LITELEM: return literal(d, false, data, n);
 	case FZ_C_FAIL_ALLOC:
-		emit(d, &(fz_op){.code = FZ_OP_FAIL_ALLOC, .n = fz_fail_n(arg)});
+		emit_plain(d, FZ_OP_FAIL_ALLOC, 0, fz_fail_n(arg));
 		break;
 	case FZ_C_REENTER: reenter(d, r); break;
 	case FZ_CLASSES: break;

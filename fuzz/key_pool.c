@@ -21,11 +21,36 @@ static uint64_t mix64(uint64_t x)
 	return x;
 }
 
+static uint64_t load8(const uint8_t *b)
+{
+	uint64_t w;
+	memcpy(&w, b, 8);
+	return w;
+}
+
+/* The first and last up to 8 bytes of b[0..n), read without a memcpy of
+ * a variable length: under ASan that is a call that checks the range,
+ * once or twice per decoded operation. */
+static void head_and_tail(const uint8_t *b, size_t n, uint64_t *head,
+                          uint64_t *tail)
+{
+	if (n >= 8) {
+		*head = load8(b);
+		*tail = load8(b + n - 8);
+		return;
+	}
+	uint64_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		w |= (uint64_t)b[i] << 8 * i;
+	*head = w;
+	*tail = 0;
+}
+
 /* A number that equal keys (fz_key_equal) share: the length and up to 16
  * bytes from each end of the key's bytes (a string's content; a double
  * with -0 read as +0).  Cheap for bytes300 keys; rarely equal otherwise.
- * The bytes are copied in two memcpy calls rather than read one by one,
- * which under ASan would check each byte. */
+ * Which number it is never shows: equal keys find one record whatever
+ * chain it is on. */
 static uint64_t key_fingerprint(const fz_header *h, const void *key)
 {
 	const uint8_t *b = key;
@@ -43,10 +68,9 @@ static uint64_t key_fingerprint(const fz_header *h, const void *key)
 		n = s.len;
 	}
 	uint64_t head[2] = {0, 0}, tail[2] = {0, 0};
-	if (n > 0)
-		memcpy(head, b, n < 16 ? n : 16);
+	head_and_tail(b, n < 16 ? n : 16, &head[0], &head[1]);
 	if (n > 16)
-		memcpy(tail, b + n - 16, 16);
+		head_and_tail(b + n - 16, 16, &tail[0], &tail[1]);
 	return mix64(n ^ mix64(head[0] ^ mix64(head[1] ^
 	             mix64(tail[0] ^ mix64(tail[1])))));
 }
@@ -110,14 +134,31 @@ static void drop_oldest(fz_key_pool *k)
 		drop_record(k, r);
 }
 
+/* The record of a key equal to key, made if there is none. */
+static int record_of(fz_key_pool *k, const void *key)
+{
+	uint64_t fp = fingerprint_of(k, key);
+	int r = find_record(k, key, fp);
+	return r >= 0 ? r : new_record(k, key, fp);
+}
+
+static void set_present(fz_key_pool *k, int r, bool present)
+{
+	fz_pool_record *rec = &k->record[r];
+	if (rec->present == present)
+		return;
+	rec->present = present;
+	if (present)
+		k->npresent += rec->slots;
+	else
+		k->npresent -= rec->slots;
+}
+
 void fz_pool_push(fz_key_pool *k, const void *key)
 {
 	if (k->n == FZ_POOL)
 		drop_oldest(k);
-	uint64_t fp = fingerprint_of(k, key);
-	int r = find_record(k, key, fp);
-	if (r < 0)
-		r = new_record(k, key, fp);
+	int r = record_of(k, key);
 	k->record[r].slots++;
 	k->npresent += k->record[r].present;
 	k->head = (k->head + FZ_POOL - 1) % FZ_POOL;
@@ -129,14 +170,19 @@ void fz_pool_push(fz_key_pool *k, const void *key)
 void fz_pool_mark(fz_key_pool *k, const void *key, bool present)
 {
 	int r = find_record(k, key, fingerprint_of(k, key));
-	if (r < 0 || k->record[r].present == present)
-		return;
-	fz_pool_record *rec = &k->record[r];
-	rec->present = present;
-	if (present)
-		k->npresent += rec->slots;
-	else
-		k->npresent -= rec->slots;
+	if (r >= 0)
+		set_present(k, r, present);
+}
+
+void fz_pool_push_marked(fz_key_pool *k, const void *key, bool present)
+{
+	fz_pool_push(k, key);
+	/* fz_pool_mark finds a key by equality: a NaN, unequal even to
+	 * itself, is never marked, so never known present */
+	bool is_nan = k->hdr->key_kind.kind == FZ_KIND_F64 &&
+	              !fz_key_equal(k->hdr, key, key);
+	if (!is_nan)
+		set_present(k, k->slot_record[k->head], present);
 }
 
 void fz_pool_mark_all_absent(fz_key_pool *k)

@@ -51,6 +51,8 @@ void fz_pool_init(fz_key_pool *k, const fz_header *hdr);
 void fz_pool_push(fz_key_pool *k, const void *key);
 /* Every slot holding a key equal to key is now known present, or absent. */
 void fz_pool_mark(fz_key_pool *k, const void *key, bool present);
+/* fz_pool_push, then fz_pool_mark of the same key, in one lookup. */
+void fz_pool_push_marked(fz_key_pool *k, const void *key, bool present);
 /* Every slot is now known absent (clear). */
 void fz_pool_mark_all_absent(fz_key_pool *k);
 

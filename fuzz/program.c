@@ -308,10 +308,20 @@ static const void *copy_value(fz_program *p, fz_vtype t, const void *v)
 	return c;
 }
 
-/* Deep copy of *op into the arena's terms: values, message, inner op. */
+/* Deep copy of *op into the arena's terms: values, message, inner op.
+ * Field by field: a whole-struct copy is a memcpy call under ASan, one
+ * per decoded operation. */
 static int copy_op(fz_program *p, const fz_op *op, fz_op *out)
 {
-	*out = *op;
+	out->line = op->line;
+	out->code = op->code;
+	out->key = op->key;
+	out->elem = op->elem;
+	out->n = op->n;
+	out->iter = op->iter;
+	out->at = op->at;
+	out->inner = op->inner;
+	out->msg = op->msg;
 	if (op->key && !(out->key = copy_value(p, p->hdr.key_kind, op->key)))
 		return -1;
 	if (op->elem && !(out->elem = copy_value(p, p->hdr.elem_kind, op->elem)))

@@ -72,6 +72,7 @@ enum fz_reenter_at {
 };
 
 typedef struct fz_op fz_op;
+/* A new field must be copied in copy_op (program.c), field by field. */
 struct fz_op {
 	uint32_t line;        /* source line; 0 when built programmatically */
 	enum fz_opcode code;

@@ -388,6 +388,9 @@ GM_TEST(fuzz_format__encode_refuses_what_the_format_cannot_express)
 	               "ERROR: t.trace:3: reenter: not expressible for target faults here: the records for it decode to \"reenter hash get 1\"");
 	expect_refused(FAULTS, "map u64 u64 seed=1\nput 1 1\nreenter equal get 1\ngput 2 2\n",
 	               "ERROR: t.trace:3: reenter equal: the decoder does not know 2 to be in the map here");
+	/* a NaN never equals itself, so no lookup of it reaches equal */
+	expect_refused(FAULTS, "map f64 u64 seed=1\nput nan 1\nreenter equal len\ngput nan 1\n",
+	               "ERROR: t.trace:3: reenter equal: the decoder does not know nan to be in the map here");
 	expect_refused(FAULTS, "map u64 u64 seed=1\nput 1 1\nreenter hash len\nput 2 256\n",
 	               "ERROR: t.trace:4: put: the outer elem of a reenter is derived from one byte");
 	expect_refused(FAULTS, "map u64 u64 seed=1\nput 1 1\niter-start\nreenter hash iter-next 9\nput 2 2\n",
