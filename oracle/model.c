@@ -129,45 +129,68 @@ void orc_model_free(orc_model *m)
 	orc_arena_free_all(&arena); /* m itself is in it */
 }
 
-/* The lookup bytes of `key`, or false for a NaN (which no lookup finds). */
-static bool lookup_of(const orc_model *m, const void *key, const void **lk,
-                      size_t *lk_len, double *f64buf)
+/* How the table finds a key: its lookup bytes and their hash, computed
+ * once for a find and the insert that may follow it.  `bytes` may point
+ * at f64, so a lookup is filled in place and never copied. */
+typedef struct lookup {
+	const void *bytes;
+	size_t len;
+	unsigned hash;
+	double f64;          /* an F64 key's bytes, +0 for -0 */
+	unsigned char nan[16]; /* a NaN key's bytes and a serial */
+} lookup;
+
+/* Fills l for `key`; false for a NaN, which no lookup finds. */
+static bool lookup_init(const orc_model *m, const void *key, lookup *l)
 {
 	switch (m->kt.kind) {
 	case ORC_MEM:
-		*lk = key;
-		*lk_len = m->kt.size;
-		return true;
+		l->bytes = key;
+		l->len = m->kt.size;
+		break;
 	case ORC_F64:
-		memcpy(f64buf, key, sizeof *f64buf);
-		if (isnan(*f64buf))
+		memcpy(&l->f64, key, sizeof l->f64);
+		if (isnan(l->f64))
 			return false;
-		if (*f64buf == 0)
-			*f64buf = 0.0; /* Go: +0 == -0, one key */
-		*lk = f64buf;
-		*lk_len = sizeof *f64buf;
-		return true;
+		if (l->f64 == 0)
+			l->f64 = 0.0; /* Go: +0 == -0, one key */
+		l->bytes = &l->f64;
+		l->len = sizeof l->f64;
+		break;
 	case ORC_STR: {
 		gomap_str s;
 		memcpy(&s, key, sizeof s);
-		*lk = s.len ? (const void *)s.ptr : (const void *)"";
-		*lk_len = s.len;
-		return true;
+		l->bytes = s.len ? (const void *)s.ptr : (const void *)"";
+		l->len = s.len;
+		break;
 	}
 	}
-	return false;
+	HASH_VALUE(l->bytes, (unsigned)l->len, l->hash);
+	return true;
+}
+
+/* A NaN key's lookup: unique bytes, so every NaN is an entry of its own. */
+static void lookup_init_nan(orc_model *m, const void *key, lookup *l)
+{
+	uint64_t serial = m->nan_serial++;
+	memcpy(l->nan, key, 8);
+	memcpy(l->nan + 8, &serial, 8);
+	l->bytes = l->nan;
+	l->len = sizeof l->nan;
+	HASH_VALUE(l->bytes, (unsigned)l->len, l->hash);
+}
+
+static struct orc_entry *find_by(orc_model *m, const lookup *l)
+{
+	struct orc_entry *e = NULL;
+	HASH_FIND_BYHASHVALUE(hh, m->head, l->bytes, (unsigned)l->len, l->hash, e);
+	return e;
 }
 
 static struct orc_entry *find(orc_model *m, const void *key)
 {
-	const void *lk;
-	size_t lk_len;
-	double f;
-	struct orc_entry *e = NULL;
-	if (!lookup_of(m, key, &lk, &lk_len, &f))
-		return NULL;
-	HASH_FIND(hh, m->head, lk, (unsigned)lk_len, e);
-	return e;
+	lookup l;
+	return lookup_init(m, key, &l) ? find_by(m, &l) : NULL;
 }
 
 static size_t round16(size_t n)
@@ -193,37 +216,28 @@ static void release(orc_model *m, struct orc_entry *e)
 	orc_arena_release(&m->entries, e, entry_size(m, e));
 }
 
-/* A new entry for `key` (not yet in the table) with a zero elem. */
-static struct orc_entry *insert(orc_model *m, const void *key)
+/* A new entry for `key`, found by l and not yet in the table, with a zero
+ * elem. */
+static struct orc_entry *insert(orc_model *m, const void *key, const lookup *l)
 {
-	const void *lk;
-	size_t lk_len;
-	double f;
-	unsigned char nan_lk[16];
-	if (!lookup_of(m, key, &lk, &lk_len, &f)) {
-		uint64_t serial = m->nan_serial++;
-		memcpy(nan_lk, key, 8);
-		memcpy(nan_lk + 8, &serial, 8);
-		lk = nan_lk;
-		lk_len = sizeof nan_lk;
-	}
 	bool own_lookup = m->kt.kind != ORC_MEM;
 	size_t off_key = round16(sizeof(struct orc_entry));
 	size_t off_elem = off_key + round16(m->kt.size);
 	size_t off_lk = lookup_offset(m);
 	struct orc_entry *e = orc_arena_alloc(
-		&m->entries, off_lk + (own_lookup ? lk_len + 1 : 0));
+		&m->entries, off_lk + (own_lookup ? l->len + 1 : 0));
 	if (e == NULL)
 		return NULL;
 	e->key = (unsigned char *)e + off_key;
 	e->elem = (unsigned char *)e + off_elem;
 	e->lookup = own_lookup ? (unsigned char *)e + off_lk : e->key;
-	e->lookup_len = lk_len;
+	e->lookup_len = l->len;
 	memcpy(e->key, key, m->kt.size);
 	if (own_lookup)
-		memcpy(e->lookup, lk, lk_len);
+		memcpy(e->lookup, l->bytes, l->len);
 	m->oom = false;
-	HASH_ADD_KEYPTR(hh, m->head, e->lookup, (unsigned)e->lookup_len, e);
+	HASH_ADD_KEYPTR_BYHASHVALUE(hh, m->head, e->lookup,
+	                            (unsigned)e->lookup_len, l->hash, e);
 	if (m->oom) {
 		release(m, e);
 		return NULL;
@@ -237,9 +251,14 @@ static struct orc_entry *insert(orc_model *m, const void *key)
  * string pointer). */
 static struct orc_entry *assign(orc_model *m, const void *key)
 {
-	struct orc_entry *e = find(m, key);
+	lookup l;
+	struct orc_entry *e = NULL;
+	if (lookup_init(m, key, &l))
+		e = find_by(m, &l);
+	else
+		lookup_init_nan(m, key, &l);
 	if (e == NULL)
-		return insert(m, key);
+		return insert(m, key, &l);
 	if (m->kt.kind != ORC_MEM)
 		memcpy(e->key, key, m->kt.size);
 	return e;
