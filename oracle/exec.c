@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "iter_contract.h"
+#include "iter_match.h"
 #include "model.h"
 
 typedef struct exec_ctx {
@@ -46,7 +47,7 @@ typedef struct exec_ctx {
 	 * redzones on every call of the function they are inlined into
 	 * (run_op, once per operation) */
 	orc_pair iter_pairs[64];
-	const void *iter_stored[64];
+	orc_match_room iter_room;
 } exec_ctx;
 
 static void run_op(exec_ctx *x, const fz_op *op);
@@ -465,41 +466,6 @@ static void pairs_free(pair_list *l)
 	gomap_textbuf_free(&l->text);
 }
 
-static int by_address(const void *a, const void *b)
-{
-	uintptr_t x = (uintptr_t)*(const void *const *)a;
-	uintptr_t y = (uintptr_t)*(const void *const *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* The quick verdict on `iter` when nothing is printed: true when the
- * core's pairs are certainly the model's (no NaN key, every key found in
- * the model with an equal elem, no model entry twice, as many as the model
- * holds).  False means "not certain": the caller compares texts, which
- * also names the difference. */
-static bool iter_matches_model(exec_ctx *x, const orc_pair *core, size_t n)
-{
-	if (n != orc_len(x->model))
-		return false;
-	const void **stored = n <= 64 ? x->iter_stored
-	                              : malloc(n * sizeof *stored);
-	bool same = stored != NULL;
-	for (size_t i = 0; same && i < n; i++) {
-		const void *want;
-		same = !orc_is_nan_key(x->kt, core[i].key) &&
-		       orc_get(x->model, core[i].key, &want, &stored[i]) &&
-		       orc_values_equal(x->et, want, core[i].elem);
-	}
-	if (same && n > 1) {
-		qsort(stored, n, sizeof *stored, by_address);
-		for (size_t i = 1; same && i < n; i++)
-			same = stored[i] != stored[i - 1];
-	}
-	if (stored != x->iter_stored)
-		free(stored);
-	return same;
-}
-
 /* Twice the room for pairs, moving them to the heap the first time. */
 static orc_pair *grow_pairs(orc_pair *pairs, const orc_pair *room,
                             size_t *cap)
@@ -528,7 +494,9 @@ static void op_iter(exec_ctx *x)
 			yielded = grow_pairs(yielded, x->iter_pairs, &cap);
 		yielded[ny++] = (orc_pair){it.key, it.elem};
 	}
-	bool same = x->o->out == NULL && iter_matches_model(x, yielded, ny);
+	bool same = x->o->out == NULL &&
+	            orc_pairs_match_model(x->model, x->kt, x->et, yielded, ny,
+	                                  &x->iter_room);
 	pair_list core = {0}, ref = {0};
 	for (size_t i = 0; !same && i < ny; i++)
 		pairs_add(x, &core, yielded[i].key, yielded[i].elem);
