@@ -203,6 +203,41 @@ GM_TEST(model__inc_wraps_and_needs_an_integer_elem)
 	orc_model_free(m);
 }
 
+/* The model hashes only both ends of a long key: keys that differ only
+ * in the middle share a hash, and are still told apart. */
+GM_TEST(model__long_keys_differing_only_in_the_middle_stay_distinct)
+{
+	orc_valtype k300 = {ORC_MEM, 300};
+	orc_model *m = orc_model_new(k300, e_u64);
+	GM_EXPECT(m != NULL);
+	unsigned char key[300] = {0};
+	for (uint64_t i = 0; i < 200; i++) {
+		key[150] = (unsigned char)i;
+		key[151] = (unsigned char)(i >> 8);
+		GM_EXPECT(orc_put(m, key, &i) == 0);
+	}
+	GM_EXPECT_EQ_U(orc_len(m), 200);
+	for (uint64_t i = 0; i < 200; i++) {
+		const void *e;
+		uint64_t v = 0;
+		key[150] = (unsigned char)i;
+		GM_EXPECT(orc_get(m, key, &e, NULL));
+		memcpy(&v, e, 8);
+		GM_EXPECT_EQ_U(v, i);
+	}
+	for (uint64_t i = 0; i < 200; i += 2) {
+		key[150] = (unsigned char)i;
+		GM_EXPECT(orc_del(m, key));
+	}
+	GM_EXPECT_EQ_U(orc_len(m), 100);
+	key[150] = 3;
+	GM_EXPECT(orc_get(m, key, NULL, NULL));
+	key[150] = 4;
+	GM_EXPECT(!orc_get(m, key, NULL, NULL));
+	expect_fsck_clean(m);
+	orc_model_free(m);
+}
+
 GM_TEST(model__rejects_impossible_types)
 {
 	GM_EXPECT(orc_model_new((orc_valtype){ORC_F64, 4}, e_u8) == NULL);
