@@ -17,6 +17,18 @@
 #include "harness.h"
 #include "trace.h"
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#endif
+#ifdef UNDER_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 static const enum fz_target all_targets[FZ_TARGETS] = {
 	FZ_TARGET_OPS, FZ_TARGET_ITER, FZ_TARGET_FAULTS};
 
@@ -536,6 +548,33 @@ GM_TEST(fuzz_format__a_reused_program_decodes_as_a_fresh_one)
 		fz_program_reset(&reused, "<input>");
 	}
 	fz_program_free(&reused);
+}
+
+/* The values of an input before are poisoned once the program is reset,
+ * so a stale pointer to one is reported as ASan reports a use after free;
+ * allocations open the kept block again as far as they reach. */
+GM_TEST(fuzz_format__a_reset_program_poisons_its_kept_values_under_asan)
+{
+	fz_program p;
+	fz_program_init(&p, "t");
+	unsigned char *a = fz_program_alloc(&p, 40);
+	GM_EXPECT(a != NULL);
+	memset(a, 1, 40);
+	fz_program_reset(&p, "t");
+#ifdef UNDER_ASAN
+	GM_EXPECT(__asan_address_is_poisoned(a));
+	GM_EXPECT(__asan_address_is_poisoned(a + 39));
+	unsigned char *b = fz_program_alloc(&p, 40); /* the kept block */
+	GM_EXPECT(b == a);
+	GM_EXPECT(!__asan_address_is_poisoned(b) && !__asan_address_is_poisoned(b + 39));
+	unsigned char *c = fz_program_alloc(&p, 3000);
+	GM_EXPECT(c == b + 48);
+	GM_EXPECT(!__asan_address_is_poisoned(c + 2999));
+	GM_EXPECT(__asan_address_is_poisoned(c + 3008)); /* nothing reached it */
+#else
+	GM_EXPECT(fz_program_alloc(&p, 40) == a);
+#endif
+	fz_program_free(&p);
 }
 
 GM_TEST_MAIN()
