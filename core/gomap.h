@@ -76,6 +76,7 @@ typedef struct gomap_textbuf {
 } gomap_textbuf;
 void gomap_textbuf_putc(gomap_textbuf *tb, char c);
 void gomap_textbuf_puts(gomap_textbuf *tb, const char *s);
+void gomap_textbuf_putn(gomap_textbuf *tb, const char *s, size_t n);
 void gomap_textbuf_printf(gomap_textbuf *tb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void gomap_textbuf_free(gomap_textbuf *tb);

@@ -52,6 +52,11 @@ void gomap_textbuf_putc(gomap_textbuf *tb, char c)
 	textbuf_append(tb, &c, 1);
 }
 
+void gomap_textbuf_putn(gomap_textbuf *tb, const char *s, size_t n)
+{
+	textbuf_append(tb, s, n);
+}
+
 void gomap_textbuf_puts(gomap_textbuf *tb, const char *s)
 {
 	textbuf_append(tb, s, strlen(s));

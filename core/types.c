@@ -169,12 +169,18 @@ static void put_hex_byte(gomap_textbuf *out, uint8_t b)
 	gomap_textbuf_putc(out, gm_hex_digits[b & 15]);
 }
 
+/* A byte a string literal shows as itself. */
+static bool plain_str_byte(uint8_t b)
+{
+	return b >= 0x20 && b <= 0x7e && b != '"' && b != '\\';
+}
+
 static void put_str_byte(gomap_textbuf *out, uint8_t b)
 {
 	if (b == '"' || b == '\\') {
 		gomap_textbuf_putc(out, '\\');
 		gomap_textbuf_putc(out, (char)b);
-	} else if (b >= 0x20 && b <= 0x7e) {
+	} else if (plain_str_byte(b)) {
 		gomap_textbuf_putc(out, (char)b);
 	} else {
 		gomap_textbuf_puts(out, "\\x");
@@ -182,6 +188,9 @@ static void put_str_byte(gomap_textbuf *out, uint8_t b)
 	}
 }
 
+/* Runs of plain bytes go out whole: a dump of a map of long strings,
+ * which the executor takes before every write while an allocation
+ * failure is armed, was mostly calls appending one byte. */
 static void format_str(const void *value, size_t size, gomap_textbuf *out)
 {
 	gomap_str s = read_str(value);
@@ -191,14 +200,21 @@ static void format_str(const void *value, size_t size, gomap_textbuf *out)
 	if (s.ptr == NULL)
 		s.len = 0;
 	gomap_textbuf_putc(out, '"');
-	for (size_t i = 0; i < s.len; i++)
-		put_str_byte(out, s.ptr[i]);
+	for (size_t i = 0; i < s.len;) {
+		size_t run = i;
+		while (run < s.len && plain_str_byte(s.ptr[run]))
+			run++;
+		gomap_textbuf_putn(out, (const char *)s.ptr + i, run - i);
+		if (run < s.len)
+			put_str_byte(out, s.ptr[run++]);
+		i = run;
+	}
 	gomap_textbuf_putc(out, '"');
 }
 
 /* Trailing zero bytes are implied (input pads with zeros), so they are
  * dropped; one byte always remains (a bytes type has N >= 1), so the
- * literal is never just "x". */
+ * literal is never just "x".  The digits go out 32 bytes at a time. */
 static void format_bytes(const void *value, size_t size, gomap_textbuf *out)
 {
 	const uint8_t *p = value;
@@ -206,8 +222,15 @@ static void format_bytes(const void *value, size_t size, gomap_textbuf *out)
 	while (n > 1 && p[n - 1] == 0)
 		n--;
 	gomap_textbuf_putc(out, 'x');
-	for (size_t i = 0; i < n; i++)
-		put_hex_byte(out, p[i]);
+	char hex[64];
+	for (size_t i = 0; i < n; i += 32) {
+		size_t m = n - i < 32 ? n - i : 32;
+		for (size_t j = 0; j < m; j++) {
+			hex[2 * j] = gm_hex_digits[p[i + j] >> 4];
+			hex[2 * j + 1] = gm_hex_digits[p[i + j] & 15];
+		}
+		gomap_textbuf_putn(out, hex, 2 * m);
+	}
 }
 
 /* ---- the fixed descriptors -------------------------------------------- */
