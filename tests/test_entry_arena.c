@@ -7,18 +7,7 @@
 
 #include "entry_arena.h"
 #include "harness.h"
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#endif
-#ifdef UNDER_ASAN
-#include <sanitizer/asan_interface.h>
-#endif
+#include "poison.h" /* FZ_POISON_ASAN: built with ASan */
 
 static bool all_zero(const unsigned char *p, size_t n)
 {
@@ -108,7 +97,7 @@ GM_TEST(arena__released_blocks_are_poisoned_under_asan)
 	orc_arena a = {0};
 	unsigned char *p = orc_arena_alloc(&a, 64);
 	GM_EXPECT(p != NULL);
-#ifdef UNDER_ASAN
+#ifdef FZ_POISON_ASAN
 	GM_EXPECT(!__asan_address_is_poisoned(p + 32));
 	orc_arena_release(&a, p, 64);
 	GM_EXPECT(__asan_address_is_poisoned(p + 32));

@@ -15,19 +15,8 @@
 #include "decoder.h"
 #include "exec.h"
 #include "harness.h"
+#include "poison.h" /* FZ_POISON_ASAN: built with ASan */
 #include "trace.h"
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#endif
-#ifdef UNDER_ASAN
-#include <sanitizer/asan_interface.h>
-#endif
 
 static const enum fz_target all_targets[FZ_TARGETS] = {
 	FZ_TARGET_OPS, FZ_TARGET_ITER, FZ_TARGET_FAULTS};
@@ -561,7 +550,7 @@ GM_TEST(fuzz_format__a_reset_program_poisons_its_kept_values_under_asan)
 	GM_EXPECT(a != NULL);
 	memset(a, 1, 40);
 	fz_program_reset(&p, "t");
-#ifdef UNDER_ASAN
+#ifdef FZ_POISON_ASAN
 	GM_EXPECT(__asan_address_is_poisoned(a));
 	GM_EXPECT(__asan_address_is_poisoned(a + 39));
 	unsigned char *b = fz_program_alloc(&p, 40); /* the kept block */
