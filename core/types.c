@@ -175,12 +175,12 @@ static bool plain_str_byte(uint8_t b)
 	return b >= 0x20 && b <= 0x7e && b != '"' && b != '\\';
 }
 
-static void put_str_byte(gomap_textbuf *out, uint8_t b)
+/* A byte that is not plain: '"' and '\' after a backslash, any other
+ * as \xHH. */
+static void put_escaped_str_byte(gomap_textbuf *out, uint8_t b)
 {
 	if (b == '"' || b == '\\') {
 		gomap_textbuf_putc(out, '\\');
-		gomap_textbuf_putc(out, (char)b);
-	} else if (plain_str_byte(b)) {
 		gomap_textbuf_putc(out, (char)b);
 	} else {
 		gomap_textbuf_puts(out, "\\x");
@@ -206,7 +206,7 @@ static void format_str(const void *value, size_t size, gomap_textbuf *out)
 			run++;
 		gomap_textbuf_putn(out, (const char *)s.ptr + i, run - i);
 		if (run < s.len)
-			put_str_byte(out, s.ptr[run++]);
+			put_escaped_str_byte(out, s.ptr[run++]);
 		i = run;
 	}
 	gomap_textbuf_putc(out, '"');
