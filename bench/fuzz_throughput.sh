@@ -84,6 +84,7 @@ if [ -n "$baseline" ]; then
 	git -C "$root" rev-parse -q --verify "$baseline^{commit}" >/dev/null ||
 		die "--baseline: '$baseline' is not a commit of this repository"
 	baseline_short=$(git -C "$root" rev-parse --short "$baseline^{commit}")
+	baseline_rev=$(git -C "$root" rev-parse "$baseline^{commit}")
 fi
 
 have_afl=1
@@ -118,7 +119,16 @@ configure() {
 	baseline)
 		rm -rf "$work/baseline-src" && mkdir -p "$work/baseline-src"
 		git -C "$root" archive "$baseline" | tar -x -C "$work/baseline-src"
-		cmake -S "$work/baseline-src" --preset fuzz -B "$(dir_of baseline)" >/dev/null ;;
+		# git archive dates every file at REV's commit: objects built
+		# from a later revision look newer than an earlier one's
+		# sources and would not be rebuilt, so the build directory is
+		# kept only for the revision it was built from
+		local stamp
+		stamp=$(dir_of baseline)/gomap-baseline-rev
+		[ "$(cat "$stamp" 2>/dev/null)" = "$baseline_rev" ] ||
+			rm -rf "$(dir_of baseline)"
+		cmake -S "$work/baseline-src" --preset fuzz -B "$(dir_of baseline)" >/dev/null
+		echo "$baseline_rev" >"$stamp" ;;
 	esac
 }
 
