@@ -319,6 +319,16 @@ static void remember_fresh(fz_decoder *d, const fz_op *a)
 	}
 }
 
+/* What the appended op a on a key does to what the decoder knows: a
+ * fresh key joins the pool with it, a recent one is tracked. */
+static void track_keyed(fz_decoder *d, const fz_op *a, bool fresh)
+{
+	if (fresh)
+		remember_fresh(d, a);
+	else
+		track(d, a);
+}
+
 /* A value of kind t made from x: straight in the program's arena, where
  * appending it costs no copy, except a string, which the program copies
  * anyway (rule 25) and so is made in the given room. */
@@ -373,13 +383,9 @@ static void keyed(fz_decoder *d, enum fz_opcode code, const uint8_t *r)
 	fz_op op = {.code = code, .key = k.key};
 	if (fz_ops[code].args == FZ_ARGS_KV)
 		op.elem = pick_elem(d, r[3], true, FZ_ROOM_ELEM);
-	if (!k.fresh) {
-		emit(d, &op);
-		return;
-	}
 	const fz_op *a = append(d, &op);
 	if (a)
-		remember_fresh(d, a);
+		track_keyed(d, a, k.fresh);
 }
 
 /* A bulk put: up to FZ_BULK_MAX fresh keys from arg on, elems from r[3]. */
@@ -560,18 +566,13 @@ static void reenter(fz_decoder *d, const uint8_t *r)
 	if (a == NULL)
 		return;
 	if (!msg) /* the inner runs, then the outer */
-		track(d, a->inner);
-	if (inner.key && ik.fresh)
+		track_keyed(d, a->inner, ik.fresh);
+	else if (ik.fresh) /* Go's check stops the inner: it changes nothing */
 		pool_push(d, a->inner->key);
-	if (inner.key && ik.fresh && !msg &&
-	    (inner.code == FZ_OP_PUT || inner.code == FZ_OP_GPUT))
-		mark(d, a->inner->key, true);
 	d->done = false; /* the outer must follow even at the budget's end */
-	const fz_op *o = emit(d, &outer);
-	if (o && !at_equal && ok.fresh) {
-		pool_push(d, o->key);
-		mark(d, o->key, true);
-	}
+	const fz_op *o = append(d, &outer);
+	if (o)
+		track_keyed(d, o, ok.fresh);
 	if (o && msg) {
 		fz_op ef = {.code = FZ_OP_EXPECT_FATAL, .msg = msg};
 		d->done = false;

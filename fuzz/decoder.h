@@ -16,11 +16,13 @@ enum fz_class {
 
 #define FZ_BULK_MAX 32   /* keys of one bulk put */
 
-/* Room for one value the decoder makes from a record (a key or elem of up
- * to FZ_BYTES_MAX bytes, a string's bytes) until the program copies it.
- * It lives in the decoder rather than on each record's stack frame: under
- * ASan every call poisons and unpoisons the redzones of a frame's arrays,
- * and four such rooms made that the decoder's largest cost per record. */
+/* Room for a value the decoder makes from a record until the program
+ * copies it: a string (its gomap_str and bytes), which the program always
+ * copies; other values are made in the program's arena, and here only
+ * when that is out of memory (make_value, decode.c).  It lives in the
+ * decoder rather than on each record's stack frame: under ASan every call
+ * poisons and unpoisons the redzones of a frame's arrays, and four such
+ * rooms made that the decoder's largest cost per record. */
 typedef struct fz_value_room {
 	uint8_t buf[FZ_BYTES_MAX] __attribute__((aligned(16)));
 	uint8_t str[512];
