@@ -217,11 +217,20 @@ static size_t round16(size_t n)
 }
 
 /* An entry is one block: the entry, its key, its elem and, unless they
- * are the key's own bytes (ORC_MEM), its lookup bytes. */
+ * are the key's own bytes (ORC_MEM), its lookup bytes, each 16-aligned. */
+static size_t key_offset(void)
+{
+	return round16(sizeof(struct orc_entry));
+}
+
+static size_t elem_offset(const orc_model *m)
+{
+	return key_offset() + round16(m->kt.size);
+}
+
 static size_t lookup_offset(const orc_model *m)
 {
-	return round16(sizeof(struct orc_entry)) + round16(m->kt.size) +
-	       round16(m->et.size);
+	return elem_offset(m) + round16(m->et.size);
 }
 
 static size_t entry_size(const orc_model *m, const struct orc_entry *e)
@@ -239,16 +248,14 @@ static void release(orc_model *m, struct orc_entry *e)
 static struct orc_entry *insert(orc_model *m, const void *key, const lookup *l)
 {
 	bool own_lookup = m->kt.kind != ORC_MEM;
-	size_t off_key = round16(sizeof(struct orc_entry));
-	size_t off_elem = off_key + round16(m->kt.size);
-	size_t off_lk = lookup_offset(m);
 	struct orc_entry *e = orc_arena_alloc(
-		&m->entries, off_lk + (own_lookup ? l->len + 1 : 0));
+		&m->entries, lookup_offset(m) + (own_lookup ? l->len + 1 : 0));
 	if (e == NULL)
 		return NULL;
-	e->key = (unsigned char *)e + off_key;
-	e->elem = (unsigned char *)e + off_elem;
-	e->lookup = own_lookup ? (unsigned char *)e + off_lk : e->key;
+	unsigned char *block = (unsigned char *)e;
+	e->key = block + key_offset();
+	e->elem = block + elem_offset(m);
+	e->lookup = own_lookup ? block + lookup_offset(m) : e->key;
 	e->lookup_len = l->len;
 	memcpy(e->key, key, m->kt.size);
 	if (own_lookup)
