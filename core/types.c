@@ -163,10 +163,11 @@ static void format_f64(const void *value, size_t size, gomap_textbuf *out)
 
 static const char gm_hex_digits[] = "0123456789abcdef";
 
-static void put_hex_byte(gomap_textbuf *out, uint8_t b)
+/* b's two hex digits at out[0] and out[1]. */
+static void hex_byte(char *out, uint8_t b)
 {
-	gomap_textbuf_putc(out, gm_hex_digits[b >> 4]);
-	gomap_textbuf_putc(out, gm_hex_digits[b & 15]);
+	out[0] = gm_hex_digits[b >> 4];
+	out[1] = gm_hex_digits[b & 15];
 }
 
 /* A byte a string literal shows as itself. */
@@ -183,8 +184,9 @@ static void put_escaped_str_byte(gomap_textbuf *out, uint8_t b)
 		gomap_textbuf_putc(out, '\\');
 		gomap_textbuf_putc(out, (char)b);
 	} else {
-		gomap_textbuf_puts(out, "\\x");
-		put_hex_byte(out, b);
+		char esc[4] = {'\\', 'x'};
+		hex_byte(esc + 2, b);
+		gomap_textbuf_putn(out, esc, sizeof esc);
 	}
 }
 
@@ -225,10 +227,8 @@ static void format_bytes(const void *value, size_t size, gomap_textbuf *out)
 	char hex[64];
 	for (size_t i = 0; i < n; i += 32) {
 		size_t m = n - i < 32 ? n - i : 32;
-		for (size_t j = 0; j < m; j++) {
-			hex[2 * j] = gm_hex_digits[p[i + j] >> 4];
-			hex[2 * j + 1] = gm_hex_digits[p[i + j] & 15];
-		}
+		for (size_t j = 0; j < m; j++)
+			hex_byte(hex + 2 * j, p[i + j]);
 		gomap_textbuf_putn(out, hex, 2 * m);
 	}
 }
