@@ -288,9 +288,15 @@ typedef struct gomap_header_view {
 	uint64_t hashkey0;
 	uint64_t rand_state;   /* the default generator's state (0 if hooked) */
 	size_t live_iterators;
+	/* Which bucket array is current: changes exactly when a growth
+	 * installs a new one (NULL before the first bucket is allocated). */
+	const void *array;
 } gomap_header_view;
 
 void gomap_header(const gomap *m, gomap_header_view *out);
+/* While m grows, whether old bucket i (below the old array's 2^B) has been
+ * evacuated; false when m is not growing or i is out of range. */
+bool gomap_old_bucket_evacuated(const gomap *m, uintptr_t i);
 
 /* Memory accounting: bytes currently held from the allocator, split. */
 typedef struct gomap_memstats {

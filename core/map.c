@@ -407,6 +407,14 @@ void gomap_header(const gomap *m, gomap_header_view *out)
 	out->hashkey0 = m->hooks.hashkey0;
 	out->rand_state = m->hooks.rand64 ? 0 : m->rand_state;
 	out->live_iterators = m->live_iterators;
+	out->array = m->buckets;
+}
+
+bool gomap_old_bucket_evacuated(const gomap *m, uintptr_t i)
+{
+	if (m == NULL || m->oldbuckets == NULL || i >= gm_noldbuckets(m))
+		return false;
+	return gm_evacuated(gm_bucket_at(&m->t, m->oldbuckets, i));
 }
 
 void gomap_memstats_get(const gomap *m, gomap_memstats *out)
