@@ -10,6 +10,7 @@
 #include "iter_contract.h"
 #include "iter_match.h"
 #include "model.h"
+#include "policy.h"
 
 typedef struct exec_ctx {
 	const fz_program *p;
@@ -41,6 +42,14 @@ typedef struct exec_ctx {
 	orc_iter_watch *watch[FZ_ITERATORS];
 
 	size_t since_check;
+
+	/* Go's policy (oracle/policy.h): what it carries between operations,
+	 * how many operations have begun (an outer operation that sees the
+	 * count move ran an inner one), and whether the last one ran out of
+	 * memory */
+	orc_policy policy;
+	size_t ops_begun;
+	bool op_enomem;
 
 	/* iter's scratch for maps of up to 64 entries, here rather than in
 	 * its frame: under ASan a frame's arrays cost a poisoning of their
@@ -318,6 +327,7 @@ static bool status_ok(exec_ctx *x, const fz_op *op, int st,
 	if (st == GOMAP_OK)
 		return true;
 	if (st == GOMAP_ENOMEM) {
+		x->op_enomem = true;
 		emit_enomem(x, op);
 		check_unchanged(x, before);
 	} else if (st != GOMAP_EFATAL || !x->fatal) {
@@ -652,7 +662,7 @@ static void op_reenter(exec_ctx *x, const fz_op *op, const fz_op *outer)
 	x->inner_at = op->at;
 }
 
-static void run_op(exec_ctx *x, const fz_op *op)
+static void run_op_unchecked(exec_ctx *x, const fz_op *op)
 {
 	switch (op->code) {
 	case FZ_OP_PUT:
@@ -687,6 +697,87 @@ static void run_op(exec_ctx *x, const fz_op *op)
 	}
 }
 
+/* ---- Go's policy around every map operation ------------------------------ */
+
+static bool policy_kind_of(enum fz_opcode c, enum orc_policy_kind *kind)
+{
+	switch (c) {
+	case FZ_OP_PUT:
+	case FZ_OP_GPUT:
+	case FZ_OP_INC: *kind = ORC_POLICY_ASSIGN; return true;
+	case FZ_OP_GET:
+	case FZ_OP_GGET: *kind = ORC_POLICY_READ; return true;
+	case FZ_OP_DEL:
+	case FZ_OP_GDEL: *kind = ORC_POLICY_DELETE; return true;
+	case FZ_OP_CLEAR: *kind = ORC_POLICY_CLEAR; return true;
+	case FZ_OP_ITER:
+	case FZ_OP_ITER_START: *kind = ORC_POLICY_ITER_START; return true;
+	case FZ_OP_ITER_NEXT: *kind = ORC_POLICY_ITER_STEP; return true;
+	default: return false;
+	}
+}
+
+static void policy_begin(exec_ctx *x, const fz_op *op,
+                         enum orc_policy_kind kind, orc_policy_op *pop)
+{
+	bool keyed = fz_ops[op->code].args == FZ_ARGS_K ||
+	             fz_ops[op->code].args == FZ_ARGS_KV;
+	bool nan = keyed && orc_is_nan_key(x->kt, op->key);
+	uint64_t hash = 0;
+	if (keyed && !nan && orc_policy_wants_hash(x->m, kind)) {
+		/* the key type's own hash, not the reenter wrapper around it */
+		const gomap_keytype *kt = &x->p->hdr.key;
+		gomap_header_view h;
+		gomap_header(x->m, &h);
+		hash = kt->hash(kt, op->key, h.hash0, x->m);
+	}
+	orc_policy_begin(pop, x->m, kind, nan, hash);
+}
+
+static void policy_fail(exec_ctx *x, const orc_policy_finding *f)
+{
+	fail(x, f->check, f->expected, f->seen);
+}
+
+/* Every map operation runs between a look at the map before and Go's rules
+ * for the map after [P1..P6].  An operation that ran out of memory left
+ * the map as it was (checked by check_unchanged); one that hit Go's fatal
+ * error leaves a map Go would not run on; one inside which a re-entrant
+ * inner operation ran is two operations interleaved, which Go's rules do
+ * not describe: its checks are skipped (docs/design.md, "Policy
+ * invariants"). */
+static void run_op(exec_ctx *x, const fz_op *op)
+{
+	enum orc_policy_kind kind;
+	if (!policy_kind_of(op->code, &kind)) {
+		run_op_unchecked(x, op);
+		return;
+	}
+	orc_policy_op pop;
+	policy_begin(x, op, kind, &pop);
+	size_t begun = ++x->ops_begun;
+	x->op_enomem = false;
+	run_op_unchecked(x, op);
+	if (x->fatal || x->op_enomem || x->v->failed)
+		return;
+	if (x->ops_begun != begun) {
+		orc_policy_lost(&x->policy);
+		return;
+	}
+	orc_policy_finding f;
+	if (!orc_policy_end(&x->policy, &pop, x->m, &f))
+		policy_fail(x, &f);
+}
+
+/* The structure's invariants, then the evacuation count of Go's rules. */
+static void check_structure(exec_ctx *x)
+{
+	check_invariants(x);
+	orc_policy_finding f;
+	if (!x->v->failed && !orc_policy_audit(&x->policy, x->m, &f))
+		policy_fail(x, &f);
+}
+
 /* gomap_check after every operation on a small map, then whenever the ops
  * since the last check reach a fraction (1/check_divisor) of what a check
  * walks, the entries plus the buckets: linear in total. */
@@ -699,7 +790,7 @@ static void periodic_check(exec_ctx *x)
 	if (!small && ++x->since_check * divisor < work)
 		return;
 	x->since_check = 0;
-	check_invariants(x);
+	check_structure(x);
 }
 
 /* At the end: every reference entry is in the core with its value, and the
@@ -766,6 +857,12 @@ static int setup(exec_ctx *x)
 		fail(x, "setup.nomem", "a map", gomap_strerror(st));
 		return -1;
 	}
+	x->policy.synced = true;
+	orc_policy_finding f;
+	if (!orc_policy_make(x->m, h->hint, x->t.bucketsize, h->seed, &f)) {
+		policy_fail(x, &f);
+		return -1;
+	}
 	return 0;
 }
 
@@ -811,7 +908,7 @@ int orc_exec(const fz_program *p, const orc_exec_opts *opts, orc_verdict *v)
 		x.op = NULL;
 		x.index = p->nops;
 		if (!v->failed && !x.fatal) {
-			check_invariants(&x);
+			check_structure(&x);
 			compare_contents(&x);
 		}
 		char msg[256];

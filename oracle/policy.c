@@ -1,0 +1,550 @@
+/* Go's policy, checked from outside the core (see policy.h and
+ * docs/design.md, "Policy invariants").  Every number here is Go's own
+ * arithmetic written out again: a rule computed by the core's code could
+ * not catch the core's mistake. */
+#include "policy.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Go's constants (runtime/map.go, runtime/stubs.go, runtime/alg.go,
+ * runtime/malloc.go on linux/amd64). */
+enum {
+	GO_BUCKET_CNT = 8,
+	GO_ITERATOR = 1,
+	GO_OLD_ITERATOR = 2,
+	GO_SAME_SIZE_GROW = 8,
+	GO_EVACUATE_SCAN = 1024, /* advanceEvacuationMark's look-ahead */
+};
+#define GO_WYRAND_STEP UINT64_C(0xa0761d6478bd642f)
+#define GO_F64_C0 UINT64_C(33054211828000289)
+#define GO_F64_C1 UINT64_C(23344194077549503)
+#define GO_MAX_ALLOC ((uint64_t)1 << 48)
+
+/* ---- Go's arithmetic -------------------------------------------------- */
+
+/* overLoadFactor: more than a full bucket, and more than 6.5 per bucket. */
+static bool over_load_factor(uint64_t count, unsigned B)
+{
+	return count > GO_BUCKET_CNT && count > 13 * ((UINT64_C(1) << B) / 2);
+}
+
+/* tooManyOverflowBuckets: as many overflow buckets as regular ones,
+ * counting stops growing past B = 15. */
+static bool too_many_overflow_buckets(uint16_t noverflow, unsigned B)
+{
+	if (B > 15)
+		B = 15;
+	return noverflow >= (uint16_t)(1u << B);
+}
+
+static bool same_size(const gomap_header_view *h)
+{
+	return (h->flags & GO_SAME_SIZE_GROW) != 0;
+}
+
+/* noldbuckets of a growing map. */
+static uintptr_t old_bucket_count(const gomap_header_view *h)
+{
+	unsigned oldB = same_size(h) ? h->B : h->B - 1u;
+	return (uintptr_t)1 << oldB;
+}
+
+/* The multiplicative inverse of the generator's step, modulo 2^64: the
+ * step is odd, and each Newton round doubles the correct low bits. */
+static uint64_t step_inverse(void)
+{
+	uint64_t inv = GO_WYRAND_STEP;
+	for (int i = 0; i < 5; i++)
+		inv *= 2 - GO_WYRAND_STEP * inv;
+	return inv;
+}
+
+uint64_t orc_policy_draws(uint64_t from, uint64_t to)
+{
+	static uint64_t inverse;
+	if (inverse == 0)
+		inverse = step_inverse();
+	return (to - from) * inverse;
+}
+
+/* The value of the k-th draw (k >= 1) made from generator state `state`. */
+static uint64_t draw_value(uint64_t state, uint64_t k)
+{
+	state += (k - 1) * GO_WYRAND_STEP;
+	return gomap_wyrand(&state);
+}
+
+uint64_t orc_policy_nan_hash(uint32_t hash0, uint64_t rand_state)
+{
+	uint32_t r = (uint32_t)draw_value(rand_state, 1); /* fastrand() */
+	return GO_F64_C1 * (GO_F64_C0 ^ (uint64_t)hash0 ^ (uint64_t)r);
+}
+
+uint8_t orc_policy_hint_B(int64_t hint, size_t bucketsize)
+{
+	uint64_t mem;
+	if (hint < 0 ||
+	    __builtin_mul_overflow((uint64_t)hint, (uint64_t)bucketsize, &mem) ||
+	    mem > GO_MAX_ALLOC)
+		hint = 0; /* makemap: a hint too large to allocate counts as 0 */
+	uint8_t B = 0;
+	while (over_load_factor((uint64_t)hint, B))
+		B++;
+	return B;
+}
+
+/* ---- growWork, simulated ---------------------------------------------- */
+
+typedef struct evac_sim {
+	const gomap *m; /* the map before the operation; NULL for a growth that
+	                 * has just started, where nothing is evacuated yet */
+	orc_growwork *w;
+	uintptr_t nold;
+	bool growing;
+} evac_sim;
+
+static bool evacuated_now(const evac_sim *s, uintptr_t i)
+{
+	for (unsigned j = 0; j < s->w->n; j++)
+		if (s->w->evacuated[j] == i)
+			return true;
+	return s->m != NULL && gomap_old_bucket_evacuated(s->m, i);
+}
+
+/* Go's evacuate(b), and advanceEvacuationMark when b was nevacuate. */
+static void sim_evacuate(evac_sim *s, uintptr_t b)
+{
+	orc_growwork *w = s->w;
+	if (!evacuated_now(s, b))
+		w->evacuated[w->n++] = b;
+	if (b != w->nevacuate)
+		return;
+	w->nevacuate++;
+	uintptr_t stop = w->nevacuate + GO_EVACUATE_SCAN;
+	if (stop > s->nold)
+		stop = s->nold;
+	while (w->nevacuate != stop && evacuated_now(s, w->nevacuate))
+		w->nevacuate++;
+	if (w->nevacuate == s->nold)
+		s->growing = false;
+}
+
+/* Go's growWork for a key of this hash: the old bucket the key maps to,
+ * then the one at nevacuate if the growth is not over. */
+static orc_growwork plan_growwork(const gomap *m, uintptr_t nold,
+                                  uintptr_t nevacuate, uint64_t hash)
+{
+	orc_growwork w = {.planned = true, .nevacuate = nevacuate};
+	evac_sim s = {m, &w, nold, true};
+	sim_evacuate(&s, hash & (nold - 1));
+	if (s.growing)
+		sim_evacuate(&s, w.nevacuate);
+	w.finishes = !s.growing;
+	return w;
+}
+
+/* ---- before ---------------------------------------------------------- */
+
+static bool runs_growwork(enum orc_policy_kind kind,
+                          const gomap_header_view *h)
+{
+	/* mapassign always; mapdelete only once past its empty-map return */
+	return h->growing && (kind == ORC_POLICY_ASSIGN ||
+	                      (kind == ORC_POLICY_DELETE && h->count > 0));
+}
+
+bool orc_policy_wants_hash(const gomap *m, enum orc_policy_kind kind)
+{
+	gomap_header_view h;
+	if (kind == ORC_POLICY_ASSIGN)
+		return true; /* a growth it starts evacuates by the key's hash */
+	gomap_header(m, &h);
+	return runs_growwork(kind, &h);
+}
+
+void orc_policy_begin(orc_policy_op *op, const gomap *m,
+                      enum orc_policy_kind kind, bool key_is_nan,
+                      uint64_t key_hash)
+{
+	memset(op, 0, sizeof *op);
+	op->kind = kind;
+	op->key_is_nan = key_is_nan;
+	gomap_header(m, &op->before);
+	const gomap_header_view *h = &op->before;
+	op->hash = key_is_nan ? orc_policy_nan_hash(h->hash0, h->rand_state)
+	                      : key_hash;
+	if (runs_growwork(kind, h))
+		op->work = plan_growwork(m, old_bucket_count(h), h->nevacuate,
+		                         op->hash);
+}
+
+/* ---- findings ------------------------------------------------------- */
+
+static bool found(orc_policy_finding *f, const char *check,
+                  const char *expected, const char *seen)
+{
+	f->check = check;
+	snprintf(f->expected, sizeof f->expected, "%s", expected);
+	snprintf(f->seen, sizeof f->seen, "%s", seen);
+	return false;
+}
+
+static void describe(char *buf, size_t n, const gomap_header_view *h)
+{
+	snprintf(buf, n, "count=%zu B=%u noverflow=%u %s nevacuate=%zu",
+	         h->count, h->B, h->noverflow,
+	         !h->growing ? "not growing"
+	                     : same_size(h) ? "same-size growth" : "doubling",
+	         (size_t)h->nevacuate);
+}
+
+/* ---- reads ------------------------------------------------------------- */
+
+static uint64_t read_draws(const orc_policy_op *op)
+{
+	const gomap_header_view *b = &op->before;
+	if (b->count == 0)
+		return 0; /* every read of an empty map returns before hashing */
+	if (op->kind == ORC_POLICY_ITER_START)
+		return 1; /* mapiterinit's random start */
+	return op->kind == ORC_POLICY_READ && op->key_is_nan;
+}
+
+/* P6: a read changes nothing but the generator, and that only by its
+ * own draws. */
+static bool check_read(const orc_policy_op *op, const gomap_header_view *a,
+                       orc_policy_finding *f)
+{
+	const gomap_header_view *b = &op->before;
+	uint8_t iter_bits = op->kind == ORC_POLICY_ITER_START
+	                            ? GO_ITERATOR | GO_OLD_ITERATOR
+	                            : 0;
+	char want[80], seen[80];
+	if (a->count != b->count || a->B != b->B || a->array != b->array ||
+	    a->noverflow != b->noverflow || a->nevacuate != b->nevacuate ||
+	    a->growing != b->growing || a->hash0 != b->hash0 ||
+	    (a->flags & ~iter_bits) != (b->flags & ~iter_bits)) {
+		describe(want, sizeof want, b);
+		describe(seen, sizeof seen, a);
+		return found(f, "policy.read", want, seen);
+	}
+	uint64_t draws = orc_policy_draws(b->rand_state, a->rand_state);
+	uint64_t expect = read_draws(op);
+	if (draws != expect) {
+		snprintf(want, sizeof want, "%llu random draws",
+		         (unsigned long long)expect);
+		snprintf(seen, sizeof seen, "%llu", (unsigned long long)draws);
+		return found(f, "policy.rand", want, seen);
+	}
+	return true;
+}
+
+/* ---- writes ---------------------------------------------------------- */
+
+typedef struct write_facts {
+	const orc_policy_op *op;
+	const gomap_header_view *b, *a;
+	bool started;     /* a new bucket array was installed */
+	bool inserted;    /* an assign added a key */
+	bool reseeded;    /* Go draws a new hash0 */
+	orc_growwork fresh; /* the growWork right after a growth started */
+	const orc_growwork *work; /* the plan the state after must show */
+	uint64_t draws;
+} write_facts;
+
+/* P1: a growth starts on exactly the insert where Go's mapassign starts
+ * one, doubling when over the load factor and same-size otherwise. */
+static bool check_growth_start(const write_facts *w, orc_policy_finding *f)
+{
+	const gomap_header_view *b = w->b, *a = w->a;
+	bool must = false, may = false;
+	if (w->inserted && !b->growing) {
+		must = may = over_load_factor(b->count + 1, b->B) ||
+		             too_many_overflow_buckets(b->noverflow, b->B);
+	} else if (w->inserted && w->op->work.finishes) {
+		/* growWork ended the growth, then the insert looks again; the
+		 * noverflow it sees is the finished growth's, which only the
+		 * core knows, so only the load factor is required */
+		must = over_load_factor(b->count + 1, b->B);
+		may = true;
+	}
+	char want[160], seen[160];
+	if (w->started != must && !(w->started && may)) {
+		describe(seen, sizeof seen, b);
+		snprintf(want, sizeof want, "%s on this %s (before it: %s)",
+		         must ? "a growth to start" : "no growth to start",
+		         w->inserted ? "insert" : "operation", seen);
+		snprintf(seen, sizeof seen, "%s", w->started ? "a growth started"
+		                                             : "no growth");
+		return found(f, "policy.grow", want, seen);
+	}
+	if (!w->started)
+		return true;
+	bool bigger = over_load_factor(b->count + 1, b->B);
+	unsigned wantB = b->B + (bigger ? 1u : 0u);
+	if (a->B != wantB || (a->growing && same_size(a) == bigger)) {
+		snprintf(want, sizeof want, "a %s growth to B=%u",
+		         bigger ? "doubling" : "same-size", wantB);
+		describe(seen, sizeof seen, a);
+		return found(f, "policy.grow", want, seen);
+	}
+	return true;
+}
+
+/* P3: the old buckets growWork evacuates, nevacuate's new place, and the
+ * growth's end, all as Go's growWork leaves them. */
+static bool check_evacuation(const write_facts *w, const gomap *m,
+                             orc_policy_finding *f)
+{
+	const gomap_header_view *b = w->b, *a = w->a;
+	const orc_growwork *g = w->work;
+	char want[160], seen[160];
+	describe(seen, sizeof seen, a);
+	if (w->op->kind == ORC_POLICY_CLEAR && b->count > 0) {
+		if (a->growing)
+			return found(f, "policy.evacuate",
+			             "clear to abandon the growth", seen);
+		return true;
+	}
+	if (g == NULL) { /* no growWork ran: nothing may have moved */
+		if (a->growing != b->growing || a->nevacuate != b->nevacuate) {
+			describe(want, sizeof want, b);
+			return found(f, "policy.evacuate", want, seen);
+		}
+		return true;
+	}
+	if (g->finishes) {
+		if (a->growing)
+			return found(f, "policy.evacuate",
+			             "the growth to end: every old bucket evacuated",
+			             seen);
+		return true;
+	}
+	if (!a->growing) {
+		snprintf(want, sizeof want, "the growth to go on, nevacuate=%zu",
+		         (size_t)g->nevacuate);
+		return found(f, "policy.evacuate", want, seen);
+	}
+	if (a->nevacuate != g->nevacuate) {
+		snprintf(want, sizeof want, "nevacuate=%zu", (size_t)g->nevacuate);
+		return found(f, "policy.evacuate", want, seen);
+	}
+	for (unsigned i = 0; i < g->n; i++)
+		if (!gomap_old_bucket_evacuated(m, g->evacuated[i])) {
+			snprintf(want, sizeof want, "old bucket %zu evacuated",
+			         (size_t)g->evacuated[i]);
+			snprintf(seen, sizeof seen, "old bucket %zu not evacuated",
+			         (size_t)g->evacuated[i]);
+			return found(f, "policy.evacuate", want, seen);
+		}
+	return true;
+}
+
+/* Draws Go may add beyond the fixed ones: a doubling growth rehashes each
+ * NaN key it moves, and from B = 16 each new overflow bucket draws to
+ * decide whether it is counted. */
+static uint64_t optional_draws(const write_facts *w, size_t nan_live)
+{
+	const gomap_header_view *b = w->b, *a = w->a;
+	if (b->B >= 16 || a->B >= 16)
+		return UINT64_MAX / 2;
+	bool doubling_moves = (w->work != NULL) &&
+	                      (w->started ? a->B > b->B : !same_size(b));
+	return doubling_moves ? nan_live : 0;
+}
+
+/* P4 and P5: the draws an operation takes, and hash0, which changes only
+ * when a delete or a clear leaves the map empty. */
+static bool check_randomness(const write_facts *w, size_t nan_live,
+                             orc_policy_finding *f)
+{
+	const orc_policy_op *op = w->op;
+	const gomap_header_view *b = w->b, *a = w->a;
+	uint64_t base = 0;
+	bool hashes = op->kind == ORC_POLICY_ASSIGN ||
+	              (op->kind == ORC_POLICY_DELETE && b->count > 0);
+	if (hashes && op->key_is_nan)
+		base++;
+	if (w->reseeded)
+		base++;
+	uint64_t extra = optional_draws(w, nan_live);
+	char want[160], seen[80];
+	if (w->draws < base || w->draws - base > extra) {
+		if (extra)
+			snprintf(want, sizeof want,
+			         "%llu to %llu random draws", (unsigned long long)base,
+			         (unsigned long long)(base + extra));
+		else
+			snprintf(want, sizeof want, "%llu random draws",
+			         (unsigned long long)base);
+		snprintf(seen, sizeof seen, "%llu", (unsigned long long)w->draws);
+		return found(f, "policy.rand", want, seen);
+	}
+	/* the reseed is the operation's last draw */
+	uint32_t hash0 = w->reseeded
+	                         ? (uint32_t)draw_value(b->rand_state, w->draws)
+	                         : b->hash0;
+	if (a->hash0 != hash0) {
+		snprintf(want, sizeof want, "hash0=0x%08x (%s)", hash0,
+		         w->reseeded ? "a new seed: the map became empty"
+		                     : "unchanged");
+		snprintf(seen, sizeof seen, "hash0=0x%08x", a->hash0);
+		return found(f, "policy.seed", want, seen);
+	}
+	return true;
+}
+
+/* P6 from B = 16: each new overflow bucket draws once and is counted when
+ * the draw's low B-15 bits are zero.  Checked where every draw of the
+ * operation is such a draw. */
+static bool check_overflow_count(const write_facts *w, size_t nan_live,
+                                 orc_policy_finding *f)
+{
+	const gomap_header_view *b = w->b, *a = w->a;
+	if (b->B < 16 || w->started || w->reseeded || w->op->key_is_nan ||
+	    (nan_live > 0 && a->growing && !same_size(a)))
+		return true;
+	uint32_t mask = (1u << (a->B - 15)) - 1;
+	uint64_t counted = b->noverflow;
+	for (uint64_t k = 1; k <= w->draws; k++)
+		if (((uint32_t)draw_value(b->rand_state, k) & mask) == 0)
+			counted++;
+	if (a->noverflow != (uint16_t)counted) {
+		char want[80], seen[80];
+		snprintf(want, sizeof want, "noverflow=%u (%llu overflow draws)",
+		         (unsigned)(uint16_t)counted,
+		         (unsigned long long)w->draws);
+		snprintf(seen, sizeof seen, "noverflow=%u", a->noverflow);
+		return found(f, "policy.overflow", want, seen);
+	}
+	return true;
+}
+
+/* What the next operations and the audit need to know. */
+static void track_growth(orc_policy *pol, const write_facts *w)
+{
+	const gomap_header_view *a = w->a;
+	if (w->op->kind == ORC_POLICY_ASSIGN && w->inserted && w->op->key_is_nan)
+		pol->nan_live++;
+	if (a->count == 0)
+		pol->nan_live = 0;
+	if (!a->growing) {
+		pol->growth_array = NULL;
+		pol->evacuated = 0;
+		pol->synced = true;
+	} else if (w->started) {
+		pol->growth_array = a->array;
+		pol->evacuated = w->work->n;
+		pol->synced = true;
+	} else if (w->work) {
+		pol->evacuated += w->work->n;
+	}
+}
+
+static bool check_write(orc_policy *pol, const orc_policy_op *op,
+                        const gomap *m, const gomap_header_view *a,
+                        orc_policy_finding *f)
+{
+	const gomap_header_view *b = &op->before;
+	write_facts w = {.op = op, .b = b, .a = a};
+	w.started = b->array != NULL && a->array != b->array &&
+	            op->kind == ORC_POLICY_ASSIGN;
+	w.inserted = op->kind == ORC_POLICY_ASSIGN && a->count == b->count + 1;
+	w.reseeded = b->count > 0 && a->count == 0 &&
+	             (op->kind == ORC_POLICY_DELETE || op->kind == ORC_POLICY_CLEAR);
+	w.draws = orc_policy_draws(b->rand_state, a->rand_state);
+	if (w.started) {
+		w.fresh = plan_growwork(NULL, (uintptr_t)1 << b->B, 0, op->hash);
+		w.work = &w.fresh;
+	} else if (op->work.planned) {
+		w.work = &op->work;
+	}
+	if (b->array != NULL && a->array != b->array && !w.started) {
+		char want[80], seen[80];
+		describe(want, sizeof want, b);
+		describe(seen, sizeof seen, a);
+		return found(f, "policy.grow", want, seen);
+	}
+	size_t nan_live = pol->nan_live;
+	bool ok = check_growth_start(&w, f) && check_evacuation(&w, m, f) &&
+	          check_randomness(&w, nan_live, f) &&
+	          check_overflow_count(&w, nan_live, f);
+	track_growth(pol, &w);
+	return ok;
+}
+
+bool orc_policy_end(orc_policy *pol, const orc_policy_op *op, const gomap *m,
+                    orc_policy_finding *f)
+{
+	gomap_header_view a;
+	gomap_header(m, &a);
+	switch (op->kind) {
+	case ORC_POLICY_READ:
+	case ORC_POLICY_ITER_START:
+	case ORC_POLICY_ITER_STEP:
+		return check_read(op, &a, f);
+	default:
+		return check_write(pol, op, m, &a, f);
+	}
+}
+
+void orc_policy_lost(orc_policy *pol)
+{
+	pol->synced = false;
+}
+
+/* ---- the audit -------------------------------------------------------- */
+
+bool orc_policy_audit(orc_policy *pol, const gomap *m, orc_policy_finding *f)
+{
+	gomap_header_view h;
+	gomap_header(m, &h);
+	size_t n = 0;
+	if (h.growing) {
+		uintptr_t nold = old_bucket_count(&h);
+		for (uintptr_t i = 0; i < nold; i++)
+			n += gomap_old_bucket_evacuated(m, i);
+	}
+	bool ok = true;
+	if (pol->synced && pol->growth_array == h.array && h.growing &&
+	    n != pol->evacuated) {
+		char want[96], seen[64];
+		snprintf(want, sizeof want, "%zu old buckets evacuated by Go's "
+		         "growWork since the growth started", pol->evacuated);
+		snprintf(seen, sizeof seen, "%zu evacuated", n);
+		ok = found(f, "policy.evacuate", want, seen);
+	}
+	pol->growth_array = h.growing ? h.array : NULL;
+	pol->evacuated = n;
+	pol->synced = true;
+	return ok;
+}
+
+/* ---- make ------------------------------------------------------------- */
+
+bool orc_policy_make(const gomap *m, int64_t hint, size_t bucketsize,
+                     uint64_t seed, orc_policy_finding *f)
+{
+	gomap_header_view h;
+	gomap_header(m, &h);
+	char want[80], seen[80];
+	uint8_t B = orc_policy_hint_B(hint, bucketsize);
+	if (h.B != B) {
+		snprintf(want, sizeof want, "B=%u for hint %lld", B, (long long)hint);
+		snprintf(seen, sizeof seen, "B=%u", h.B);
+		return found(f, "policy.hint", want, seen);
+	}
+	uint64_t draws = orc_policy_draws(seed, h.rand_state);
+	if (draws != 1) {
+		snprintf(seen, sizeof seen, "%llu", (unsigned long long)draws);
+		return found(f, "policy.rand", "1 random draw (hash0)", seen);
+	}
+	uint32_t hash0 = (uint32_t)draw_value(seed, 1);
+	if (h.hash0 != hash0) {
+		snprintf(want, sizeof want, "hash0=0x%08x", hash0);
+		snprintf(seen, sizeof seen, "hash0=0x%08x", h.hash0);
+		return found(f, "policy.seed", want, seen);
+	}
+	return true;
+}
