@@ -724,12 +724,13 @@ static void policy_begin(exec_ctx *x, const fz_op *op,
 	             fz_ops[op->code].args == FZ_ARGS_KV;
 	bool nan = keyed && orc_is_nan_key(x->kt, op->key);
 	uint64_t hash = 0;
-	if (keyed && !nan && orc_policy_wants_hash(x->m, kind)) {
+	if (keyed && orc_policy_wants_hash(x->m, kind)) {
 		/* the key type's own hash, not the reenter wrapper around it */
 		const gomap_keytype *kt = &x->p->hdr.key;
 		gomap_header_view h;
 		gomap_header(x->m, &h);
-		hash = kt->hash(kt, op->key, h.hash0, x->m);
+		hash = nan ? orc_policy_hash_next(kt, op->key, x->m)
+		           : kt->hash(kt, op->key, h.hash0, x->m);
 	}
 	orc_policy_begin(pop, x->m, kind, nan, hash);
 }

@@ -17,8 +17,6 @@ enum {
 	GO_EVACUATE_SCAN = 1024, /* advanceEvacuationMark's look-ahead */
 };
 #define GO_WYRAND_STEP UINT64_C(0xa0761d6478bd642f)
-#define GO_F64_C0 UINT64_C(33054211828000289)
-#define GO_F64_C1 UINT64_C(23344194077549503)
 #define GO_MAX_ALLOC ((uint64_t)1 << 48)
 
 /* ---- Go's arithmetic -------------------------------------------------- */
@@ -75,10 +73,22 @@ static uint64_t draw_value(uint64_t state, uint64_t k)
 	return gomap_wyrand(&state);
 }
 
-uint64_t orc_policy_nan_hash(uint32_t hash0, uint64_t rand_state)
+uint64_t orc_policy_hash_next(const gomap_keytype *kt, const void *key,
+                              const gomap *m)
 {
-	uint32_t r = (uint32_t)draw_value(rand_state, 1); /* fastrand() */
-	return GO_F64_C1 * (GO_F64_C0 ^ (uint64_t)hash0 ^ (uint64_t)r);
+	gomap_header_view h;
+	gomap_header(m, &h);
+	/* a scratch map whose generator, once make has drawn its hash0,
+	 * stands where m's does */
+	gomap_hooks hooks = {.rand_seed = h.rand_state - GO_WYRAND_STEP,
+	                     .hashkey0 = h.hashkey0};
+	int st;
+	gomap *scratch = gomap_make(gomap_type_of(m), 0, &hooks, &st);
+	if (scratch == NULL)
+		return 0;
+	uint64_t hash = kt->hash(kt, key, h.hash0, scratch);
+	gomap_destroy(scratch);
+	return hash;
 }
 
 uint8_t orc_policy_hint_B(int64_t hint, size_t bucketsize)
@@ -172,8 +182,7 @@ void orc_policy_begin(orc_policy_op *op, const gomap *m,
 	op->key_is_nan = key_is_nan;
 	gomap_header(m, &op->before);
 	const gomap_header_view *h = &op->before;
-	op->hash = key_is_nan ? orc_policy_nan_hash(h->hash0, h->rand_state)
-	                      : key_hash;
+	op->hash = key_hash;
 	if (runs_growwork(kind, h))
 		op->work = plan_growwork(m, old_bucket_count(h), h->nevacuate,
 		                         op->hash);

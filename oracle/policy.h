@@ -73,8 +73,8 @@ typedef struct orc_policy_finding {
 } orc_policy_finding;
 
 /* Records the map before an operation of this kind.  `key_hash` is the
- * key type's hash under the current hash0 (ignored for a NaN key, whose
- * hash mixes in the operation's first random draw, and for keyless
+ * key's hash in this operation (orc_policy_hash_next for a NaN, whose
+ * hash mixes in the operation's first random draw; ignored for keyless
  * operations); it is needed where orc_policy_wants_hash says so. */
 void orc_policy_begin(orc_policy_op *op, const gomap *m,
                       enum orc_policy_kind kind, bool key_is_nan,
@@ -103,9 +103,11 @@ uint8_t orc_policy_hint_B(int64_t hint, size_t bucketsize);
 bool orc_policy_make(const gomap *m, int64_t hint, size_t bucketsize,
                      uint64_t seed, orc_policy_finding *f);
 
-/* Go's hash of a NaN float64 key: the draw it takes is the first of the
- * operation, made from the generator state `rand_state`. */
-uint64_t orc_policy_nan_hash(uint32_t hash0, uint64_t rand_state);
+/* The hash `kt` gives key in m's next operation, whose first random draw
+ * it takes if it draws (a NaN's hash does); m itself does not draw.  0
+ * when the scratch map this needs cannot be allocated. */
+uint64_t orc_policy_hash_next(const gomap_keytype *kt, const void *key,
+                              const gomap *m);
 
 /* How many draws of Go's generator lead from state `from` to `to`. */
 uint64_t orc_policy_draws(uint64_t from, uint64_t to);
