@@ -48,6 +48,7 @@ type goMap struct {
 	entry     entryPoint
 	rt        *pinned
 	iters     [maxIterators]*hiter
+	held      [maxIterators]string // each iterator's entry, copied when it got there
 }
 
 // newGoMap makes the trace's map like `make(map[K]E, hint)`: makemap
@@ -191,17 +192,27 @@ func (m *goMap) IterStart(i int) {
 	it := new(hiter)
 	m.iters[i] = it
 	m.rt.run(func() { mapiterinit(m.t(), m.hp(), it) })
+	m.hold(i)
 }
 
-// IterStep returns iterator i's current pair, read now, and advances it;
-// ok is false when the iterator has ended.
+// hold copies the entry iterator i has just moved onto, as the loop
+// variables of a range statement copy it right after mapiternext.
+func (m *goMap) hold(i int) {
+	if it := m.iters[i]; it.key != nil {
+		m.held[i] = format(m.key, it.key) + "=" + format(m.elem, it.elem)
+	}
+}
+
+// IterStep returns iterator i's current pair, as copied when the iterator
+// reached it, and advances it; ok is false when the iterator has ended.
 func (m *goMap) IterStep(i int) (pair string, ok bool) {
 	it := m.iters[i]
 	if it.key == nil {
 		return "", false
 	}
-	pair = format(m.key, it.key) + "=" + format(m.elem, it.elem)
+	pair = m.held[i]
 	m.rt.run(func() { mapiternext(it) })
+	m.hold(i)
 	return pair, true
 }
 

@@ -40,6 +40,9 @@ typedef struct exec_ctx {
 	gomap_iter its[FZ_ITERATORS];
 	bool started[FZ_ITERATORS];
 	orc_iter_watch *watch[FZ_ITERATORS];
+	/* the entry each iterator is on, copied when it moved there, as a
+	 * range loop copies it (allocated at the iterator's first start) */
+	unsigned char *held_key[FZ_ITERATORS], *held_elem[FZ_ITERATORS];
 
 	size_t since_check;
 
@@ -544,12 +547,31 @@ static void stop_iterator(exec_ctx *x, int i)
 	x->started[i] = false;
 }
 
-/* The contract applies when the iterator moves onto an entry (Go fixes
- * the entry then; a later print reads the slot as it is by then). */
+/* Copies the entry iterator i has just moved onto: `for k, v := range m`
+ * copies it at that moment, so a later iter-next prints the copy, never
+ * the slot as a growth or delete has left it since. */
+static void hold_entry(exec_ctx *x, int i)
+{
+	gomap_iter *it = &x->its[i];
+	if (it->key == NULL)
+		return;
+	if (x->held_key[i] == NULL) {
+		x->held_key[i] = malloc(x->kt.size);
+		x->held_elem[i] = malloc(x->et.size ? x->et.size : 1);
+		if (x->held_key[i] == NULL || x->held_elem[i] == NULL)
+			abort();
+	}
+	memcpy(x->held_key[i], it->key, x->kt.size);
+	memcpy(x->held_elem[i], it->elem, x->et.size);
+}
+
+/* The contract applies when the iterator moves onto an entry, the moment
+ * Go copies the entry. */
 static void watch_produced(exec_ctx *x, int i)
 {
 	gomap_iter *it = &x->its[i];
 	char why[160];
+	hold_entry(x, i);
 	if (it->key == NULL || x->watch[i] == NULL || x->fatal)
 		return;
 	const char *bad = orc_watch_yield(x->watch[i], x->model, it->key,
@@ -595,8 +617,8 @@ static void op_iter_next(exec_ctx *x, const fz_op *op)
 		}
 		if (x->o->out) {
 			gomap_textbuf kb = {0}, eb = {0};
-			emit(x, "it %d %s=%s\n", i, key_text(x, it->key, &kb),
-			     elem_text(x, it->elem, &eb));
+			emit(x, "it %d %s=%s\n", i, key_text(x, x->held_key[i], &kb),
+			     elem_text(x, x->held_elem[i], &eb));
 			gomap_textbuf_free(&kb);
 			gomap_textbuf_free(&eb);
 		}
@@ -869,8 +891,11 @@ static int setup(exec_ctx *x)
 
 static void teardown(exec_ctx *x)
 {
-	for (int i = 0; i < FZ_ITERATORS; i++)
+	for (int i = 0; i < FZ_ITERATORS; i++) {
 		stop_iterator(x, i);
+		free(x->held_key[i]);
+		free(x->held_elem[i]);
+	}
 	gomap_destroy(x->m);
 	orc_model_free(x->model);
 }
