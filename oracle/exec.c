@@ -51,6 +51,8 @@ typedef struct exec_ctx {
 	 * count move ran an inner one), and whether the last one ran out of
 	 * memory */
 	orc_policy policy;
+	orc_policy_op policy_ops[2]; /* the running operation, and an inner one */
+	orc_policy_finding policy_finding;
 	size_t ops_begun;
 	bool op_enomem;
 
@@ -744,21 +746,20 @@ static void policy_begin(exec_ctx *x, const fz_op *op,
 {
 	bool keyed = fz_ops[op->code].args == FZ_ARGS_K ||
 	             fz_ops[op->code].args == FZ_ARGS_KV;
-	bool nan = keyed && orc_is_nan_key(x->kt, op->key);
-	uint64_t hash = 0;
-	if (keyed && orc_policy_wants_hash(x->m, kind)) {
-		/* the key type's own hash, not the reenter wrapper around it */
-		const gomap_keytype *kt = &x->p->hdr.key;
-		gomap_header_view h;
-		gomap_header(x->m, &h);
-		hash = nan ? orc_policy_hash_next(kt, op->key, x->m)
-		           : kt->hash(kt, op->key, h.hash0, x->m);
-	}
-	orc_policy_begin(pop, x->m, kind, nan, hash);
+	bool nan = keyed && x->kt.kind == ORC_F64 &&
+	           orc_is_nan_key(x->kt, op->key);
+	if (!orc_policy_begin(pop, x->m, kind, nan) || !keyed)
+		return;
+	/* the key type's own hash, not the reenter wrapper around it */
+	const gomap_keytype *kt = &x->p->hdr.key;
+	uint64_t hash = nan ? orc_policy_hash_next(kt, op->key, x->m)
+	                    : kt->hash(kt, op->key, pop->before.hash0, x->m);
+	orc_policy_plan(pop, x->m, hash);
 }
 
-static void policy_fail(exec_ctx *x, const orc_policy_finding *f)
+static void policy_fail(exec_ctx *x)
 {
+	const orc_policy_finding *f = &x->policy_finding;
 	fail(x, f->check, f->expected, f->seen);
 }
 
@@ -776,8 +777,11 @@ static void run_op(exec_ctx *x, const fz_op *op)
 		run_op_unchecked(x, op);
 		return;
 	}
-	orc_policy_op pop;
-	policy_begin(x, op, kind, &pop);
+	/* one record per level: an inner operation runs inside an outer one;
+	 * in the context, since under ASan a frame's arrays are poisoned on
+	 * every call */
+	orc_policy_op *pop = &x->policy_ops[x->in_callback];
+	policy_begin(x, op, kind, pop);
 	size_t begun = ++x->ops_begun;
 	x->op_enomem = false;
 	run_op_unchecked(x, op);
@@ -787,18 +791,17 @@ static void run_op(exec_ctx *x, const fz_op *op)
 		orc_policy_lost(&x->policy);
 		return;
 	}
-	orc_policy_finding f;
-	if (!orc_policy_end(&x->policy, &pop, x->m, &f))
-		policy_fail(x, &f);
+	if (!orc_policy_end(&x->policy, pop, x->m, &x->policy_finding))
+		policy_fail(x);
 }
 
 /* The structure's invariants, then the evacuation count of Go's rules. */
 static void check_structure(exec_ctx *x)
 {
 	check_invariants(x);
-	orc_policy_finding f;
-	if (!x->v->failed && !orc_policy_audit(&x->policy, x->m, &f))
-		policy_fail(x, &f);
+	if (!x->v->failed &&
+	    !orc_policy_audit(&x->policy, x->m, &x->policy_finding))
+		policy_fail(x);
 }
 
 /* gomap_check after every operation on a small map, then whenever the ops
@@ -881,9 +884,9 @@ static int setup(exec_ctx *x)
 		return -1;
 	}
 	x->policy.synced = true;
-	orc_policy_finding f;
-	if (!orc_policy_make(x->m, h->hint, x->t.bucketsize, h->seed, &f)) {
-		policy_fail(x, &f);
+	if (!orc_policy_make(x->m, h->hint, x->t.bucketsize, h->seed,
+	                     &x->policy_finding)) {
+		policy_fail(x);
 		return -1;
 	}
 	return 0;

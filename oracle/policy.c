@@ -164,28 +164,34 @@ static bool runs_growwork(enum orc_policy_kind kind,
 	                      (kind == ORC_POLICY_DELETE && h->count > 0));
 }
 
-bool orc_policy_wants_hash(const gomap *m, enum orc_policy_kind kind)
+/* An insert into this map would start a growth. */
+static bool insert_grows(const gomap_header_view *h)
 {
-	gomap_header_view h;
-	if (kind == ORC_POLICY_ASSIGN)
-		return true; /* a growth it starts evacuates by the key's hash */
-	gomap_header(m, &h);
-	return runs_growwork(kind, &h);
+	return !h->growing && (over_load_factor(h->count + 1, h->B) ||
+	                       too_many_overflow_buckets(h->noverflow, h->B));
 }
 
-void orc_policy_begin(orc_policy_op *op, const gomap *m,
-                      enum orc_policy_kind kind, bool key_is_nan,
-                      uint64_t key_hash)
+bool orc_policy_begin(orc_policy_op *op, const gomap *m,
+                      enum orc_policy_kind kind, bool key_is_nan)
 {
-	memset(op, 0, sizeof *op);
 	op->kind = kind;
 	op->key_is_nan = key_is_nan;
+	op->hash = 0;
+	op->work.planned = false;
 	gomap_header(m, &op->before);
+	/* the key's hash decides which old buckets growWork moves, in a
+	 * growth under way or in one this insert starts */
+	return runs_growwork(kind, &op->before) ||
+	       (kind == ORC_POLICY_ASSIGN && insert_grows(&op->before));
+}
+
+void orc_policy_plan(orc_policy_op *op, const gomap *m, uint64_t key_hash)
+{
 	const gomap_header_view *h = &op->before;
 	op->hash = key_hash;
-	if (runs_growwork(kind, h))
+	if (runs_growwork(op->kind, h))
 		op->work = plan_growwork(m, old_bucket_count(h), h->nevacuate,
-		                         op->hash);
+		                         key_hash);
 }
 
 /* ---- findings ------------------------------------------------------- */
@@ -303,49 +309,48 @@ static bool check_growth_start(const write_facts *w, orc_policy_finding *f)
 
 /* P3: the old buckets growWork evacuates, nevacuate's new place, and the
  * growth's end, all as Go's growWork leaves them. */
+static bool evacuation_finding(const gomap_header_view *a, const char *want,
+                               orc_policy_finding *f)
+{
+	char seen[160];
+	describe(seen, sizeof seen, a);
+	return found(f, "policy.evacuate", want, seen);
+}
+
 static bool check_evacuation(const write_facts *w, const gomap *m,
                              orc_policy_finding *f)
 {
 	const gomap_header_view *b = w->b, *a = w->a;
 	const orc_growwork *g = w->work;
-	char want[160], seen[160];
-	describe(seen, sizeof seen, a);
+	char want[160];
 	if (w->op->kind == ORC_POLICY_CLEAR && b->count > 0) {
 		if (a->growing)
-			return found(f, "policy.evacuate",
-			             "clear to abandon the growth", seen);
+			return evacuation_finding(a, "clear to abandon the growth", f);
 		return true;
 	}
 	if (g == NULL) { /* no growWork ran: nothing may have moved */
 		if (a->growing != b->growing || a->nevacuate != b->nevacuate) {
 			describe(want, sizeof want, b);
-			return found(f, "policy.evacuate", want, seen);
+			return evacuation_finding(a, want, f);
 		}
 		return true;
 	}
 	if (g->finishes) {
 		if (a->growing)
-			return found(f, "policy.evacuate",
-			             "the growth to end: every old bucket evacuated",
-			             seen);
+			return evacuation_finding(
+				a, "the growth to end: every old bucket evacuated", f);
 		return true;
 	}
-	if (!a->growing) {
+	if (!a->growing || a->nevacuate != g->nevacuate) {
 		snprintf(want, sizeof want, "the growth to go on, nevacuate=%zu",
 		         (size_t)g->nevacuate);
-		return found(f, "policy.evacuate", want, seen);
-	}
-	if (a->nevacuate != g->nevacuate) {
-		snprintf(want, sizeof want, "nevacuate=%zu", (size_t)g->nevacuate);
-		return found(f, "policy.evacuate", want, seen);
+		return evacuation_finding(a, want, f);
 	}
 	for (unsigned i = 0; i < g->n; i++)
 		if (!gomap_old_bucket_evacuated(m, g->evacuated[i])) {
 			snprintf(want, sizeof want, "old bucket %zu evacuated",
 			         (size_t)g->evacuated[i]);
-			snprintf(seen, sizeof seen, "old bucket %zu not evacuated",
-			         (size_t)g->evacuated[i]);
-			return found(f, "policy.evacuate", want, seen);
+			return evacuation_finding(a, want, f);
 		}
 	return true;
 }

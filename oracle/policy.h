@@ -11,7 +11,8 @@
  *
  * The executor wraps every map operation:
  *
- *     orc_policy_begin(&op, ...)   header view before, and Go's growWork plan
+ *     orc_policy_begin(&op, ...)   header view before
+ *     orc_policy_plan(&op, ...)    Go's growWork, when the key's hash matters
  *     ... the operation runs on the core ...
  *     orc_policy_end(&pol, &op, ...)   the view after, against the rules
  *
@@ -72,16 +73,17 @@ typedef struct orc_policy_finding {
 	char seen[160];
 } orc_policy_finding;
 
-/* Records the map before an operation of this kind.  `key_hash` is the
- * key's hash in this operation (orc_policy_hash_next for a NaN, whose
- * hash mixes in the operation's first random draw; ignored for keyless
- * operations); it is needed where orc_policy_wants_hash says so. */
-void orc_policy_begin(orc_policy_op *op, const gomap *m,
-                      enum orc_policy_kind kind, bool key_is_nan,
-                      uint64_t key_hash);
+/* Records the map before an operation of this kind.  Returns whether
+ * Go's rules for it depend on the key's hash (a growWork under way, or a
+ * growth this insert starts); the caller then hands the hash to
+ * orc_policy_plan before the operation runs. */
+bool orc_policy_begin(orc_policy_op *op, const gomap *m,
+                      enum orc_policy_kind kind, bool key_is_nan);
 
-/* Whether begin needs the key's hash (so the caller can skip hashing). */
-bool orc_policy_wants_hash(const gomap *m, enum orc_policy_kind kind);
+/* `key_hash` is the key's hash in this operation: the key type's hash
+ * under the current hash0, or orc_policy_hash_next for a NaN, whose hash
+ * mixes in the operation's first random draw. */
+void orc_policy_plan(orc_policy_op *op, const gomap *m, uint64_t key_hash);
 
 /* Checks the operation that began with op, which completed (not ENOMEM,
  * not fatal).  Returns false and fills *f when a rule is broken. */
