@@ -294,6 +294,21 @@ typedef struct gomap_header_view {
 } gomap_header_view;
 
 void gomap_header(const gomap *m, gomap_header_view *out);
+/* The part of the header Go's growth and randomness rules read: cheap
+ * enough to take before and after every operation (oracle/policy.c). */
+typedef struct gomap_growth_view {
+	size_t count;
+	uint8_t flags, B;
+	uint16_t noverflow;
+	uint32_t hash0;
+	bool growing;
+	uintptr_t nevacuate;
+	const void *array;   /* as in gomap_header_view */
+	uint64_t rand_state; /* the default generator's state (0 if hooked) */
+} gomap_growth_view;
+
+void gomap_growth_state(const gomap *m, gomap_growth_view *out);
+
 /* While m grows, whether old bucket i (below the old array's 2^B) has been
  * evacuated; false when m is not growing or i is out of range. */
 bool gomap_old_bucket_evacuated(const gomap *m, uintptr_t i);

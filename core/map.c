@@ -410,6 +410,19 @@ void gomap_header(const gomap *m, gomap_header_view *out)
 	out->array = m->buckets;
 }
 
+void gomap_growth_state(const gomap *m, gomap_growth_view *out)
+{
+	out->count = m->count;
+	out->flags = m->flags;
+	out->B = m->B;
+	out->noverflow = m->noverflow;
+	out->hash0 = m->hash0;
+	out->growing = m->oldbuckets != NULL;
+	out->nevacuate = m->nevacuate;
+	out->array = m->buckets;
+	out->rand_state = m->hooks.rand64 ? 0 : m->rand_state;
+}
+
 bool gomap_old_bucket_evacuated(const gomap *m, uintptr_t i)
 {
 	if (m == NULL || m->oldbuckets == NULL || i >= gm_noldbuckets(m))

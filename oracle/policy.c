@@ -36,13 +36,13 @@ static bool too_many_overflow_buckets(uint16_t noverflow, unsigned B)
 	return noverflow >= (uint16_t)(1u << B);
 }
 
-static bool same_size(const gomap_header_view *h)
+static bool same_size(const gomap_growth_view *h)
 {
 	return (h->flags & GO_SAME_SIZE_GROW) != 0;
 }
 
 /* noldbuckets of a growing map. */
-static uintptr_t old_bucket_count(const gomap_header_view *h)
+static uintptr_t old_bucket_count(const gomap_growth_view *h)
 {
 	unsigned oldB = same_size(h) ? h->B : h->B - 1u;
 	return (uintptr_t)1 << oldB;
@@ -157,7 +157,7 @@ static orc_growwork plan_growwork(const gomap *m, uintptr_t nold,
 /* ---- before ---------------------------------------------------------- */
 
 static bool runs_growwork(enum orc_policy_kind kind,
-                          const gomap_header_view *h)
+                          const gomap_growth_view *h)
 {
 	/* mapassign always; mapdelete only once past its empty-map return */
 	return h->growing && (kind == ORC_POLICY_ASSIGN ||
@@ -165,7 +165,7 @@ static bool runs_growwork(enum orc_policy_kind kind,
 }
 
 /* An insert into this map would start a growth. */
-static bool insert_grows(const gomap_header_view *h)
+static bool insert_grows(const gomap_growth_view *h)
 {
 	return !h->growing && (over_load_factor(h->count + 1, h->B) ||
 	                       too_many_overflow_buckets(h->noverflow, h->B));
@@ -178,7 +178,7 @@ bool orc_policy_begin(orc_policy_op *op, const gomap *m,
 	op->key_is_nan = key_is_nan;
 	op->hash = 0;
 	op->work.planned = false;
-	gomap_header(m, &op->before);
+	gomap_growth_state(m, &op->before);
 	/* the key's hash decides which old buckets growWork moves, in a
 	 * growth under way or in one this insert starts */
 	return runs_growwork(kind, &op->before) ||
@@ -187,7 +187,7 @@ bool orc_policy_begin(orc_policy_op *op, const gomap *m,
 
 void orc_policy_plan(orc_policy_op *op, const gomap *m, uint64_t key_hash)
 {
-	const gomap_header_view *h = &op->before;
+	const gomap_growth_view *h = &op->before;
 	op->hash = key_hash;
 	if (runs_growwork(op->kind, h))
 		op->work = plan_growwork(m, old_bucket_count(h), h->nevacuate,
@@ -205,7 +205,7 @@ static bool found(orc_policy_finding *f, const char *check,
 	return false;
 }
 
-static void describe(char *buf, size_t n, const gomap_header_view *h)
+static void describe(char *buf, size_t n, const gomap_growth_view *h)
 {
 	snprintf(buf, n, "count=%zu B=%u noverflow=%u %s nevacuate=%zu",
 	         h->count, h->B, h->noverflow,
@@ -218,7 +218,7 @@ static void describe(char *buf, size_t n, const gomap_header_view *h)
 
 static uint64_t read_draws(const orc_policy_op *op)
 {
-	const gomap_header_view *b = &op->before;
+	const gomap_growth_view *b = &op->before;
 	if (b->count == 0)
 		return 0; /* every read of an empty map returns before hashing */
 	if (op->kind == ORC_POLICY_ITER_START)
@@ -228,10 +228,10 @@ static uint64_t read_draws(const orc_policy_op *op)
 
 /* P6: a read changes nothing but the generator, and that only by its
  * own draws. */
-static bool check_read(const orc_policy_op *op, const gomap_header_view *a,
+static bool check_read(const orc_policy_op *op, const gomap_growth_view *a,
                        orc_policy_finding *f)
 {
-	const gomap_header_view *b = &op->before;
+	const gomap_growth_view *b = &op->before;
 	uint8_t iter_bits = op->kind == ORC_POLICY_ITER_START
 	                            ? GO_ITERATOR | GO_OLD_ITERATOR
 	                            : 0;
@@ -259,7 +259,7 @@ static bool check_read(const orc_policy_op *op, const gomap_header_view *a,
 
 typedef struct write_facts {
 	const orc_policy_op *op;
-	const gomap_header_view *b, *a;
+	const gomap_growth_view *b, *a;
 	bool started;     /* a new bucket array was installed */
 	bool inserted;    /* an assign added a key */
 	bool reseeded;    /* Go draws a new hash0 */
@@ -272,7 +272,7 @@ typedef struct write_facts {
  * one, doubling when over the load factor and same-size otherwise. */
 static bool check_growth_start(const write_facts *w, orc_policy_finding *f)
 {
-	const gomap_header_view *b = w->b, *a = w->a;
+	const gomap_growth_view *b = w->b, *a = w->a;
 	bool must = false, may = false;
 	if (w->inserted && !b->growing) {
 		must = may = over_load_factor(b->count + 1, b->B) ||
@@ -309,7 +309,7 @@ static bool check_growth_start(const write_facts *w, orc_policy_finding *f)
 
 /* P3: the old buckets growWork evacuates, nevacuate's new place, and the
  * growth's end, all as Go's growWork leaves them. */
-static bool evacuation_finding(const gomap_header_view *a, const char *want,
+static bool evacuation_finding(const gomap_growth_view *a, const char *want,
                                orc_policy_finding *f)
 {
 	char seen[160];
@@ -320,7 +320,7 @@ static bool evacuation_finding(const gomap_header_view *a, const char *want,
 static bool check_evacuation(const write_facts *w, const gomap *m,
                              orc_policy_finding *f)
 {
-	const gomap_header_view *b = w->b, *a = w->a;
+	const gomap_growth_view *b = w->b, *a = w->a;
 	const orc_growwork *g = w->work;
 	char want[160];
 	if (w->op->kind == ORC_POLICY_CLEAR && b->count > 0) {
@@ -360,7 +360,7 @@ static bool check_evacuation(const write_facts *w, const gomap *m,
  * decide whether it is counted. */
 static uint64_t optional_draws(const write_facts *w, size_t nan_live)
 {
-	const gomap_header_view *b = w->b, *a = w->a;
+	const gomap_growth_view *b = w->b, *a = w->a;
 	if (b->B >= 16 || a->B >= 16)
 		return UINT64_MAX / 2;
 	bool doubling_moves = (w->work != NULL) &&
@@ -374,7 +374,7 @@ static bool check_randomness(const write_facts *w, size_t nan_live,
                              orc_policy_finding *f)
 {
 	const orc_policy_op *op = w->op;
-	const gomap_header_view *b = w->b, *a = w->a;
+	const gomap_growth_view *b = w->b, *a = w->a;
 	uint64_t base = 0;
 	bool hashes = op->kind == ORC_POLICY_ASSIGN ||
 	              (op->kind == ORC_POLICY_DELETE && b->count > 0);
@@ -415,7 +415,7 @@ static bool check_randomness(const write_facts *w, size_t nan_live,
 static bool check_overflow_count(const write_facts *w, size_t nan_live,
                                  orc_policy_finding *f)
 {
-	const gomap_header_view *b = w->b, *a = w->a;
+	const gomap_growth_view *b = w->b, *a = w->a;
 	if (b->B < 16 || w->started || w->reseeded || w->op->key_is_nan ||
 	    (nan_live > 0 && a->growing && !same_size(a)))
 		return true;
@@ -438,7 +438,7 @@ static bool check_overflow_count(const write_facts *w, size_t nan_live,
 /* What the next operations and the audit need to know. */
 static void track_growth(orc_policy *pol, const write_facts *w)
 {
-	const gomap_header_view *a = w->a;
+	const gomap_growth_view *a = w->a;
 	if (w->op->kind == ORC_POLICY_ASSIGN && w->inserted && w->op->key_is_nan)
 		pol->nan_live++;
 	if (a->count == 0)
@@ -457,10 +457,10 @@ static void track_growth(orc_policy *pol, const write_facts *w)
 }
 
 static bool check_write(orc_policy *pol, const orc_policy_op *op,
-                        const gomap *m, const gomap_header_view *a,
+                        const gomap *m, const gomap_growth_view *a,
                         orc_policy_finding *f)
 {
-	const gomap_header_view *b = &op->before;
+	const gomap_growth_view *b = &op->before;
 	write_facts w = {.op = op, .b = b, .a = a};
 	w.started = b->array != NULL && a->array != b->array &&
 	            op->kind == ORC_POLICY_ASSIGN;
@@ -491,8 +491,8 @@ static bool check_write(orc_policy *pol, const orc_policy_op *op,
 bool orc_policy_end(orc_policy *pol, const orc_policy_op *op, const gomap *m,
                     orc_policy_finding *f)
 {
-	gomap_header_view a;
-	gomap_header(m, &a);
+	gomap_growth_view a;
+	gomap_growth_state(m, &a);
 	switch (op->kind) {
 	case ORC_POLICY_READ:
 	case ORC_POLICY_ITER_START:
@@ -512,8 +512,8 @@ void orc_policy_lost(orc_policy *pol)
 
 bool orc_policy_audit(orc_policy *pol, const gomap *m, orc_policy_finding *f)
 {
-	gomap_header_view h;
-	gomap_header(m, &h);
+	gomap_growth_view h;
+	gomap_growth_state(m, &h);
 	size_t n = 0;
 	if (h.growing) {
 		uintptr_t nold = old_bucket_count(&h);
@@ -540,8 +540,8 @@ bool orc_policy_audit(orc_policy *pol, const gomap *m, orc_policy_finding *f)
 bool orc_policy_make(const gomap *m, int64_t hint, size_t bucketsize,
                      uint64_t seed, orc_policy_finding *f)
 {
-	gomap_header_view h;
-	gomap_header(m, &h);
+	gomap_growth_view h;
+	gomap_growth_state(m, &h);
 	char want[80], seen[80];
 	uint8_t B = orc_policy_hint_B(hint, bucketsize);
 	if (h.B != B) {

@@ -52,7 +52,7 @@ typedef struct orc_policy_op {
 	enum orc_policy_kind kind;
 	bool key_is_nan;
 	uint64_t hash; /* the key's hash under hash0 before the operation */
-	gomap_header_view before;
+	gomap_growth_view before;
 	orc_growwork work; /* planned when Go runs growWork first */
 } orc_policy_op;
 
