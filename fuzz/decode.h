@@ -5,7 +5,7 @@
  *
  * Layout (version 1; all integers little-endian):
  *
- *   offset 0   version (1; other values are read as version 1)
+ *   offset 0   version (2; other values are read as version 2)
  *          1   key kind:  code % 16 < 10 picks u32 u64 f64 str bytes3
  *                         bytes4 bytes8 bytes16 bytes129 bytes300; else
  *                         bytesN with N = 1 + u16 at 2 % 1024
@@ -18,7 +18,8 @@
  *         32   operation records, 8 bytes each:
  *              [0] opcode selector (a per-target table: decode.c)
  *              [1] flags: bit 0 generic entry point (gput/gget/gdel),
- *                  bits 1-3 iterator id, bits 4-5 reenter choices
+ *                  bits 1-3 iterator id, bits 4-5 reenter choices,
+ *                  bit 6 a bulk record deletes instead of putting
  *              [2] key selector: < 0xe0 picks a recent key (pool), else
  *                  a fresh key made from the argument; bulk: count
  *              [3] elem selector (an elem derived from this byte)
@@ -35,7 +36,8 @@
 
 #include "program.h"
 
-#define FZ_FORMAT_VERSION 1
+#define FZ_FORMAT_VERSION 2
+#define FZ_FLAG_BULK_DELETE 0x40 /* record byte 1 of a bulk record */
 #define FZ_HEADER_SIZE 32
 #define FZ_RECORD_SIZE 8
 
