@@ -261,6 +261,10 @@ static void record_entries(enum fz_target t)
 	record(t, FZ_C_BULK, "9", 0, 8, 0, 1);
 	record(t, FZ_C_BULK, "max", 0, FZ_BULK_MAX - 1, 0, 1000);
 	record(t, FZ_C_BULK, "max_generic", 1, FZ_BULK_MAX - 1, 0, 5000);
+	/* bulk delete (flag bit 6): the newest keys of the pool */
+	record(t, FZ_C_BULK, "delete_13", FZ_FLAG_BULK_DELETE, 12, 0, 0);
+	record(t, FZ_C_BULK, "delete_max", FZ_FLAG_BULK_DELETE, FZ_BULK_MAX - 1,
+	       0, 0);
 	/* literals: for str the argument is the length; 8 value bytes follow */
 	record(t, FZ_C_LITKEY, "8", 0, 0, 0, 8);
 	record(t, FZ_C_LITELEM, "8", 0, 0, 0, 8);

@@ -388,24 +388,39 @@ static void keyed(fz_decoder *d, enum fz_opcode code, const uint8_t *r)
 		track_keyed(d, a, k.fresh);
 }
 
-/* A bulk put or delete: up to FZ_BULK_MAX fresh keys from arg on, elems
- * from r[3].  A bulk delete with a bulk put's argument removes exactly its
- * keys: churn that leaves overflow buckets behind with few keys in them,
- * the road to a same-size growth. */
-static void bulk(fz_decoder *d, enum fz_opcode code, const uint8_t *r)
+/* A bulk put: up to FZ_BULK_MAX fresh keys from arg on, elems from r[3]. */
+static void bulk_put(fz_decoder *d, enum fz_opcode code, const uint8_t *r)
 {
 	unsigned count = 1 + r[2] % FZ_BULK_MAX;
 	uint32_t arg = rd32(r + 4);
 	for (unsigned i = 0; i < count && !d->done; i++) {
 		fz_op op = {.code = code,
 		            .key = make_value(d, d->p->hdr.key_kind, arg + i,
-		                              FZ_ROOM_KEY)};
-		if (fz_ops[code].args == FZ_ARGS_KV)
-			op.elem = make_value(d, d->p->hdr.elem_kind, r[3] + i,
-			                     FZ_ROOM_ELEM);
+		                              FZ_ROOM_KEY),
+		            .elem = make_value(d, d->p->hdr.elem_kind, r[3] + i,
+		                               FZ_ROOM_ELEM)};
 		const fz_op *a = append(d, &op);
 		if (a)
-			remember_fresh(d, a);
+			fz_pool_push_marked(&d->pool, a->key, true);
+	}
+}
+
+/* A bulk delete: the most recent keys of the pool, as many as the count
+ * says, so that a bulk put and a bulk delete empty a map again whatever
+ * their arguments.  A few such rounds leave counted overflow buckets under
+ * few keys, the road to a same-size growth. */
+static void bulk_delete(fz_decoder *d, enum fz_opcode code, const uint8_t *r)
+{
+	const void *keys[FZ_POOL];
+	unsigned count = 1 + r[2] % FZ_BULK_MAX;
+	if (count > d->pool.n)
+		count = d->pool.n;
+	for (unsigned i = 0; i < count; i++) /* deleting reorders the pool */
+		keys[i] = fz_pool_key(&d->pool, i);
+	for (unsigned i = 0; i < count && !d->done; i++) {
+		const fz_op *a = append(d, &(fz_op){.code = code, .key = keys[i]});
+		if (a)
+			track(d, a);
 	}
 }
 
@@ -622,9 +637,9 @@ size_t fz_decoder_step(fz_decoder *d, const uint8_t *data, size_t n)
 	}
 	case FZ_C_BULK:
 		if (r[1] & FZ_FLAG_BULK_DELETE)
-			bulk(d, generic ? FZ_OP_GDEL : FZ_OP_DEL, r);
+			bulk_delete(d, generic ? FZ_OP_GDEL : FZ_OP_DEL, r);
 		else
-			bulk(d, generic ? FZ_OP_GPUT : FZ_OP_PUT, r);
+			bulk_put(d, generic ? FZ_OP_GPUT : FZ_OP_PUT, r);
 		break;
 	case FZ_C_LITKEY: return literal(d, true, data, n);
 	case FZ_C_LITELEM: return literal(d, false, data, n);
