@@ -106,7 +106,7 @@ uint8_t *gm_make_bucket_array(gomap *m, uint8_t b, size_t *nbuckets_out,
 }
 
 /* Go: incrnoverflow: exact below B = 16, then one in 2^(B-15), decided by
- * a random draw per overflow bucket [rule 47]. */
+ * a random draw per overflow bucket [rule 47, I9, P6]. */
 static void incrnoverflow(gomap *m)
 {
 	if (m->B < 16) {
@@ -227,8 +227,8 @@ gomap *gomap_make(const gomap_type *t, int64_t hint, const gomap_hooks *hooks,
 
 	if (hint_is_bogus(t, hint))
 		hint = 0;
-	m->hash0 = gomap_fastrand(m);
-	uint8_t B = 0;
+	m->hash0 = gomap_fastrand(m); /* make's one draw [P4, P5] */
+	uint8_t B = 0; /* the smallest B the hint fits [P2] */
 	while (gm_over_load_factor((size_t)hint, B))
 		B++;
 	m->B = B;
@@ -372,7 +372,7 @@ int gomap_clear(gomap *m)
 	m->nevacuate = 0;
 	m->noverflow = 0;
 	m->count = 0;
-	m->hash0 = gomap_fastrand(m);
+	m->hash0 = gomap_fastrand(m); /* [P4] */
 	/* Go zeroes *extra; the heap overflow buckets go with it */
 	m->next_overflow = NULL;
 	gm_retire_heap_list(m, &m->heap_ovf);

@@ -25,7 +25,7 @@ size_t gm_evacuation_need(const gomap *m, uint8_t *b)
 
 /* Go: hashGrow.  `a` is the new array, allocated (zeroed) by the caller
  * before anything changed; B+1 buckets for a doubling grow, B for a
- * same-size one (rule 37).  No entry moves yet. */
+ * same-size one (rule 37) [P1].  No entry moves yet. */
 void gm_hash_grow(gomap *m, uint8_t *a, size_t nalloc)
 {
 	uint8_t bigger = 1;
@@ -61,7 +61,7 @@ void gm_hash_grow(gomap *m, uint8_t *a, size_t nalloc)
 
 /* Go: advanceEvacuationMark: step nevacuate past old buckets that are
  * already evacuated (at most 1024 of them), and end the growth when all
- * are done [I7]. */
+ * are done [I7, P3]. */
 static void advance_evacuation_mark(gomap *m, uintptr_t newbit)
 {
 	m->nevacuate++;
@@ -165,7 +165,7 @@ static void evacuate(gomap *m, uintptr_t oldbucket)
 }
 
 /* Go: growWork: evacuate the old bucket the caller is about to use, then
- * one more to make progress (rule 38). */
+ * one more to make progress (rule 38) [P3]. */
 void gm_grow_work(gomap *m, uintptr_t bucket)
 {
 	evacuate(m, bucket & gm_oldbucket_mask(m));
