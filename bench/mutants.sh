@@ -5,14 +5,19 @@
 # prints, as a markdown table, how often and how fast the harness flagged it.
 #
 #   bench/mutants.sh [--seconds N] [--runs N] [--mutants LIST] [--no-seeds]
-#                    [--engine libfuzzer|afl|both] [--no-control] [--out FILE]
+#                    [--engine libfuzzer|libfuzzer-go|afl|both|all]
+#                    [--no-control] [--out FILE]
 #
 #   --seconds N     budget of one fuzzing run (default 60)
 #   --runs N        runs per mutant and engine, seeds 1..N (default 3)
 #   --mutants LIST  comma-separated names of bench/mutants/*.patch (default all)
 #   --no-seeds      start from an empty corpus, not the compiled seed corpus
-#   --engine E      libfuzzer: preset fuzz, libFuzzer + ASan + UBSan (default)
+#   --engine E      libfuzzer: preset fuzz, libFuzzer + ASan + UBSan (default):
+#                   the model, the invariants and the policy checks alone
+#                   libfuzzer-go: preset fuzz-go, the same with Go's own
+#                   runtime map in the loop (go.dump, go.iter)
 #                   afl: preset afl, afl-fuzz on the plain AFL++ build
+#                   both: libfuzzer and afl; all: all three
 #                   both: one row each
 #   --no-control    skip the control run on the unbroken core
 #   --out FILE      also write the table there (default build-mutants/table.md)
@@ -73,7 +78,7 @@ max_len=1024
 
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
 die() { echo "bench/mutants.sh: $*" >&2; exit 2; }
-accepted="accepted: --seconds N, --runs N, --mutants LIST, --no-seeds, --engine libfuzzer|afl|both, --no-control, --out FILE, -h"
+accepted="accepted: --seconds N, --runs N, --mutants LIST, --no-seeds, --engine libfuzzer|libfuzzer-go|afl|both|all, --no-control, --out FILE, -h"
 need_number() { [[ "$2" =~ ^[1-9][0-9]*$ ]] || die "$1 wants a positive number, got '$2' ($accepted)"; }
 need_value() { [ -n "$2" ] || die "$1 wants a value ($accepted)"; }
 
@@ -93,10 +98,15 @@ done
 
 case $engine in
 libfuzzer) engines=(libfuzzer) ;;
+libfuzzer-go) engines=(libfuzzer-go) ;;
 afl) engines=(afl) ;;
 both) engines=(libfuzzer afl) ;;
-*) die "unknown engine '$engine' (accepted: libfuzzer, afl, both)" ;;
+all) engines=(libfuzzer libfuzzer-go afl) ;;
+*) die "unknown engine '$engine' (accepted: libfuzzer, libfuzzer-go, afl, both, all)" ;;
 esac
+if [[ " ${engines[*]} " == *" libfuzzer-go "* ]] && ! command -v go >/dev/null; then
+	die "--engine $engine needs Go 1.19 (Debian package golang-go) for Go's map in the loop"
+fi
 if [[ " ${engines[*]} " == *" afl "* ]]; then
 	if ! command -v afl-fuzz >/dev/null || ! command -v afl-clang-fast >/dev/null; then
 		die "--engine $engine needs afl-fuzz and afl-clang-fast (Debian package afl++)"
@@ -174,6 +184,7 @@ build() {
 	local blog=$results/$1/build-$2.log preset bin t0=$SECONDS
 	case $e in
 	libfuzzer) preset=fuzz bin=fuzz_$t ;;
+	libfuzzer-go) preset=fuzz-go bin=fuzz_$t ;;
 	afl) preset=afl bin=fuzz_${t}_afl ;;
 	esac
 	printf '== %s: build %s (preset %s) ' "$name" "$e" "$preset" >&2
@@ -200,10 +211,11 @@ fresh_inputs() { # BUILD TARGET DIR [afl]
 	fi
 }
 
-# run_libfuzzer NAME TARGET RUN -> "FOUND SECONDS EXECS ID"
+# run_libfuzzer NAME TARGET RUN [ENGINE] -> "FOUND SECONDS EXECS ID"
 run_libfuzzer() {
-	local name=$1 t=$2 r=$3 src=$tmp/$1/src build=$tmp/$1/build-libfuzzer
-	local rd=$results/$1/$2-libfuzzer-run$3 corpus=$tmp/$1/corpus-$2-$3
+	local name=$1 t=$2 r=$3 e=${4:-libfuzzer} src=$tmp/$1/src
+	local build=$tmp/$1/build-$e rd=$results/$1/$2-$e-run$3
+	local corpus=$tmp/$1/corpus-$2-$e-$3
 	mkdir -p "$rd/artifacts"
 	fresh_inputs "$build" "$t" "$corpus"
 	local args=(-max_len="$max_len" -max_total_time="$seconds" -seed="$r" -timeout=25
@@ -321,7 +333,7 @@ measure() {
 	local lines="" ids="" nfound=0
 	for ((r = 1; r <= n; r++)); do
 		case $e in
-		libfuzzer) res=$(run_libfuzzer "$name" "$t" "$r") || true ;;
+		libfuzzer | libfuzzer-go) res=$(run_libfuzzer "$name" "$t" "$r" "$e") || true ;;
 		afl) res=$(run_afl "$name" "$t" "$r") || true ;;
 		esac
 		read -r found secs execs id aflms <<<"$res" || true
