@@ -1,4 +1,4 @@
-/* gomap replay [--dump-each] [--quiet] TRACE...
+/* gomap replay [--dump-each] [--quiet] [--paranoid] TRACE...
  * Runs each trace on the core and the reference oracle in lockstep and
  * prints its observations (trace-format.md).  Exit 0: all agreed; 1: a
  * divergence or broken invariant (one line on stderr); 2: malformed input
@@ -11,7 +11,8 @@
 #include "exec.h"
 #include "trace.h"
 
-static const char USAGE[] = "[--dump-each] [--quiet] TRACE... ('-' reads stdin)";
+static const char USAGE[] =
+	"[--dump-each] [--quiet] [--paranoid] TRACE... ('-' reads stdin)";
 
 /* A trace without seed= gets one from the system, printed so the run can
  * be repeated (trace-format.md, header). */
@@ -77,15 +78,20 @@ int fz_cmd_replay(int argc, char **argv)
 			opts.dump_each = true;
 		else if (!strcmp(argv[first], "--quiet"))
 			opts.out = NULL;
+		else if (!strcmp(argv[first], "--paranoid"))
+			opts.paranoid = true;
 		else if (!strcmp(argv[first], "--"))
 			{ first++; break; }
 		else
 			return fz_usage_error("replay", USAGE, "unknown option '%s' "
-			                      "(accepted: --dump-each, --quiet)",
+			                      "(accepted: --dump-each, --quiet, --paranoid)",
 			                      argv[first]);
 	}
 	if (first >= argc)
 		return fz_usage_error("replay", USAGE, "no trace given");
+	/* paranoid: gomap_check after every operation too */
+	if (opts.paranoid)
+		opts.check_all_below = SIZE_MAX;
 	int worst = 0;
 	for (int i = first; i < argc; i++) {
 		int rc = replay_one(argv[i], &opts);

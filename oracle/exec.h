@@ -28,6 +28,11 @@ typedef struct orc_exec_opts {
 	/* Call the generic and fast entry points as the program says (true),
 	 * or force the generic path everywhere (false is for tests). */
 	bool honour_paths;
+	/* Also check the model's own structure (uthash's HASH_FSCK) after
+	 * every change to it and at the end: each change then costs a walk of
+	 * the whole model, so a run is quadratic.  Tests and
+	 * `gomap replay --paranoid` only. */
+	bool paranoid;
 } orc_exec_opts;
 
 /* Runs p (its header must carry a seed).  Returns 0 when core and model
