@@ -24,7 +24,7 @@ static void report(const fz_program *p, const orc_verdict *v, const char *why)
  * walks (entries plus buckets), so checking costs at most one unit of
  * walk per op, about what the operations themselves walk, and always at
  * the end.  On a map of a few entries that is still every op or two.  A
- * full check per op, the replay default of 64 units per op, or 4 units
+ * full check per op, 64 units per op (replay's default once), or 4 units
  * dominated the run (callgrind, perf: at 4 units, a quarter of the
  * executor's time).  A broken invariant mostly stays broken, and the model
  * comparison on every read and at the end catches what it hides, so this

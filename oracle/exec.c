@@ -693,7 +693,7 @@ static void run_op(exec_ctx *x, const fz_op *op)
 static void periodic_check(exec_ctx *x)
 {
 	size_t below = x->o->check_all_below ? x->o->check_all_below : 256;
-	size_t divisor = x->o->check_divisor ? x->o->check_divisor : 64;
+	size_t divisor = x->o->check_divisor ? x->o->check_divisor : 16;
 	size_t work = gomap_check_cost(x->m), count = gomap_len(x->m);
 	bool small = count <= below && work - count <= below;
 	if (!small && ++x->since_check * divisor < work)
