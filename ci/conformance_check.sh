@@ -32,6 +32,8 @@
 #
 # Prints a unified diff on any mismatch; exit 0 when everything agreed.
 set -u
+. "$(dirname "$0")/lib/help.sh"
+help_if_asked "$0" "$@"
 mode=${1:-}
 [ $# -ge 1 ] && shift
 

@@ -36,6 +36,8 @@
 #   TRIAGE_MIN_TIME   seconds for the engine's minimizer [30]
 set -uo pipefail
 export LC_ALL=C
+. "$(dirname "$0")/lib/help.sh"
+help_if_asked "$0" "$@"
 
 usage() {
   echo "usage: ci/triage.sh TARGET CRASH_FILE OUT_DIR   (TARGET: ops, iter, faults, trace)" >&2
