@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "exec.h"
@@ -28,6 +29,21 @@ static uint64_t pick_seed(void)
 	return s ? s : 0x2545f4914f6cdd1dULL;
 }
 
+/* Progress of one trace on a terminal: "\rFILE: N of M operations (P%)",
+ * rewritten in place and erased at the end. */
+typedef struct progress {
+	const char *path;
+	bool shown;
+} progress;
+
+static void show_progress(void *ctx, size_t done, size_t total)
+{
+	progress *pr = ctx;
+	fprintf(stderr, "\rgomap replay: %s: %zu of %zu operations (%zu%%)\033[K",
+	        pr->path, done, total, total ? done * 100 / total : 100);
+	pr->shown = true;
+}
+
 static int parse(const char *path, fz_program *p, fz_error *err)
 {
 	if (strcmp(path, "-") != 0)
@@ -43,7 +59,7 @@ static int parse(const char *path, fz_program *p, fz_error *err)
 	return rc;
 }
 
-static int replay_one(const char *path, const orc_exec_opts *opts)
+static int replay_one(const char *path, orc_exec_opts *opts)
 {
 	fz_program p;
 	fz_error err;
@@ -59,9 +75,13 @@ static int replay_one(const char *path, const orc_exec_opts *opts)
 		fprintf(stderr, "%s: seed=%llu\n", path,
 		        (unsigned long long)p.hdr.seed);
 	}
+	progress pr = {.path = path};
+	opts->progress_ctx = &pr;
 	orc_verdict v;
 	fflush(opts->out);
 	int rc = orc_exec(&p, opts, &v);
+	if (pr.shown)
+		fputs("\r\033[K", stderr);
 	fflush(opts->out);
 	if (rc != 0)
 		orc_verdict_print(&v, path, stderr);
@@ -92,6 +112,9 @@ int fz_cmd_replay(int argc, char **argv)
 	/* paranoid: gomap_check after every operation too */
 	if (opts.paranoid)
 		opts.check_all_below = SIZE_MAX;
+	/* Progress on a terminal, unless the observations scroll there too. */
+	if (isatty(STDERR_FILENO) && (opts.out == NULL || !isatty(STDOUT_FILENO)))
+		opts.progress = show_progress;
 	int worst = 0;
 	for (int i = first; i < argc; i++) {
 		int rc = replay_one(argv[i], &opts);

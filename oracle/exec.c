@@ -785,6 +785,8 @@ int orc_exec(const fz_program *p, const orc_exec_opts *opts, orc_verdict *v)
 	if (setup(&x) == 0) {
 		for (size_t i = 0; i < p->nops && !v->failed; i++) {
 			const fz_op *op = &p->ops[i];
+			if (opts->progress && i && i % ORC_PROGRESS_EVERY == 0)
+				opts->progress(opts->progress_ctx, i, p->nops);
 			x.op = op;
 			x.index = i;
 			if (op->code == FZ_OP_REENTER) {

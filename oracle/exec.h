@@ -35,7 +35,14 @@ typedef struct orc_exec_opts {
 	 * the whole model, so a run is quadratic.  Tests and
 	 * `gomap replay --paranoid` only. */
 	bool paranoid;
+	/* When set, called with the operations run so far and the program's
+	 * length every ORC_PROGRESS_EVERY operations (so never for a short
+	 * program). */
+	void (*progress)(void *ctx, size_t done, size_t total);
+	void *progress_ctx;
 } orc_exec_opts;
+
+#define ORC_PROGRESS_EVERY 65536
 
 /* Runs p (its header must carry a seed).  Returns 0 when core and model
  * agreed on everything and every invariant held, 1 on a failure, 2 when
