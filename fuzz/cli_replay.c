@@ -1,11 +1,14 @@
 /* gomap replay [--dump-each] [--quiet] [--paranoid] TRACE...
  * Runs each trace on the core and the reference oracle in lockstep and
- * prints its observations (trace-format.md).  Exit 0: all agreed; 1: a
- * divergence or broken invariant (one line on stderr); 2: malformed input
- * (FILE:LINE: message). */
+ * prints its observations (trace-format.md).  The exit status is the worst
+ * of the traces' (cli.h): 0 all agreed; 1 a divergence or broken
+ * invariant (one line on stderr); 2 malformed input (FILE:LINE: message);
+ * 3 the environment failed. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -14,6 +17,7 @@
 
 static const char USAGE[] =
 	"[--dump-each] [--quiet] [--paranoid] TRACE... ('-' reads stdin)";
+
 
 /* A trace without seed= gets one from the system, printed so the run can
  * be repeated (trace-format.md, header). */
@@ -44,31 +48,12 @@ static void show_progress(void *ctx, size_t done, size_t total)
 	pr->shown = true;
 }
 
-static int parse(const char *path, fz_program *p, fz_error *err)
-{
-	if (strcmp(path, "-") != 0)
-		return fz_trace_parse_file(path, p, err);
-	size_t len;
-	uint8_t *text = fz_read_whole("-", &len);
-	if (text == NULL) {
-		fz_error_set(err, "-", 0, "cannot read standard input");
-		return -1;
-	}
-	int rc = fz_trace_parse("-", (const char *)text, len, p, err);
-	free(text);
-	return rc;
-}
-
 static int replay_one(const char *path, orc_exec_opts *opts)
 {
 	fz_program p;
-	fz_error err;
-	fz_program_init(&p, path);
-	if (parse(path, &p, &err) != 0) {
-		fprintf(stderr, "%s\n", err.text);
-		fz_program_free(&p);
-		return 2;
-	}
+	int rc = fz_load_trace(path, &p);
+	if (rc != 0)
+		return rc;
 	if (!p.hdr.has_seed) {
 		p.hdr.seed = pick_seed();
 		p.hdr.has_seed = true;
@@ -79,12 +64,18 @@ static int replay_one(const char *path, orc_exec_opts *opts)
 	opts->progress_ctx = &pr;
 	orc_verdict v;
 	fflush(opts->out);
-	int rc = orc_exec(&p, opts, &v);
+	rc = orc_exec(&p, opts, &v);
 	if (pr.shown)
 		fputs("\r\033[K", stderr);
-	fflush(opts->out);
-	if (rc != 0)
+	/* Observations that did not all reach stdout are no agreement. */
+	bool unwritten = opts->out && (fflush(opts->out) != 0 || ferror(opts->out));
+	if (rc != ORC_AGREED)
 		orc_verdict_print(&v, path, stderr);
+	else if (unwritten)
+		rc = fz_env_error(path, "cannot write the observations to "
+		                  "standard output: %s", strerror(errno));
+	if (unwritten)
+		clearerr(opts->out);
 	fz_program_free(&p);
 	return rc;
 }
@@ -104,22 +95,23 @@ int fz_cmd_replay(int argc, char **argv)
 			{ first++; break; }
 		else
 			return fz_usage_error("replay", USAGE, "unknown option '%s' "
-			                      "(accepted: --dump-each, --quiet, --paranoid)",
-			                      argv[first]);
+			                      "(accepted: --dump-each, --quiet, "
+			                      "--paranoid)", argv[first]);
 	}
 	if (first >= argc)
 		return fz_usage_error("replay", USAGE, "no trace given");
-	/* paranoid: gomap_check after every operation too */
 	if (opts.paranoid)
-		opts.check_all_below = SIZE_MAX;
+		opts.check_all_below = SIZE_MAX; /* gomap_check after every op */
 	/* Progress on a terminal, unless the observations scroll there too. */
 	if (isatty(STDERR_FILENO) && (opts.out == NULL || !isatty(STDOUT_FILENO)))
 		opts.progress = show_progress;
-	int worst = 0;
+	/* The worst trace's status; the numbers rank them: an environment
+	 * failure says least about the map, a failure most. */
+	int status = ORC_AGREED;
 	for (int i = first; i < argc; i++) {
 		int rc = replay_one(argv[i], &opts);
-		if (rc > worst)
-			worst = rc;
+		if (rc > status)
+			status = rc;
 	}
-	return worst;
+	return status;
 }

@@ -3,12 +3,21 @@
  * fuzzes.  Built always, as fuzz_<target>_replay, so the seed corpora and
  * every crash ever found run as ordinary CTest tests with any compiler. */
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "target_common.h"
+
+/* The machine failed before the input ran: not a finding either (as in
+ * target_common.c), exit status 3. */
+static void environment_failed(const char *path, const char *what)
+{
+	fprintf(stderr, "%s: environment failure, not a finding: %s\n", path, what);
+	exit(3);
+}
 
 static int run_file(const char *path)
 {
@@ -21,16 +30,21 @@ static int run_file(const char *path)
 	uint8_t *buf = malloc(cap);
 	for (size_t got; buf && (got = fread(buf + n, 1, cap - n, f)) > 0;) {
 		n += got;
-		if (n == cap)
-			buf = realloc(buf, cap *= 2);
+		if (n == cap) {
+			uint8_t *bigger = realloc(buf, cap *= 2);
+			if (bigger == NULL)
+				free(buf);
+			buf = bigger;
+		}
 	}
+	bool bad = ferror(f);
 	fclose(f);
-	if (buf == NULL) {
-		fprintf(stderr, "%s: out of memory\n", path);
-		return 1;
-	}
+	if (buf == NULL || bad)
+		environment_failed(path, buf ? "cannot read" : "out of memory");
 	/* an exact-size copy, so ASan sees reads past the end */
 	uint8_t *exact = malloc(n ? n : 1);
+	if (exact == NULL)
+		environment_failed(path, "out of memory");
 	memcpy(exact, buf, n);
 	free(buf);
 	LLVMFuzzerTestOneInput(exact, n);
@@ -64,9 +78,13 @@ static int run_path(const char *path, size_t *count)
 	for (struct dirent *e; (e = readdir(dir)) != NULL;) {
 		if (e->d_name[0] == '.')
 			continue;
-		names = realloc(names, (n + 1) * sizeof *names);
+		char **more = realloc(names, (n + 1) * sizeof *names);
 		size_t len = strlen(path) + strlen(e->d_name) + 2;
-		names[n] = malloc(len);
+		char *name = more ? malloc(len) : NULL;
+		if (name == NULL)
+			environment_failed(path, "out of memory listing the directory");
+		names = more;
+		names[n] = name;
 		snprintf(names[n++], len, "%s/%s", path, e->d_name);
 	}
 	closedir(dir);

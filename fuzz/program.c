@@ -42,8 +42,17 @@ void fz_error_set(fz_error *err, const char *file, uint32_t line,
 	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 	va_end(ap);
 	err->line = line;
+	err->environment = false;
 	snprintf(err->text, sizeof err->text, "%s:%lu: %s",
 	         file ? file : "<program>", (unsigned long)line, err->msg);
+}
+
+void fz_error_env(fz_error *err, const char *file, uint32_t line,
+                  const char *what)
+{
+	fz_error_set(err, file, line, "environment failure: %s", what);
+	if (err)
+		err->environment = true;
 }
 
 /* ---- arena -------------------------------------------------------------- */
@@ -400,7 +409,7 @@ int fz_program_append(fz_program *p, const fz_op *op, fz_error *err)
 		size_t cap = p->cap ? 2 * p->cap : 64;
 		fz_op *ops = realloc(p->ops, cap * sizeof *ops);
 		if (ops == NULL) {
-			fz_error_set(err, p->file, line, "out of memory");
+			fz_error_env(err, p->file, line, "out of memory");
 			return -1;
 		}
 		p->ops = ops;
@@ -409,7 +418,7 @@ int fz_program_append(fz_program *p, const fz_op *op, fz_error *err)
 	fz_op *slot = &p->ops[p->nops];
 	fz_unpoison(slot, sizeof *slot);
 	if (copy_op(p, op, slot) != 0) {
-		fz_error_set(err, p->file, line, "out of memory");
+		fz_error_env(err, p->file, line, "out of memory");
 		return -1;
 	}
 	/* Only the fields the shape uses survive, so that equal programs

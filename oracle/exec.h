@@ -44,9 +44,12 @@ typedef struct orc_exec_opts {
 
 #define ORC_PROGRESS_EVERY 65536
 
-/* Runs p (its header must carry a seed).  Returns 0 when core and model
- * agreed on everything and every invariant held, 1 on a failure, 2 when
- * the program cannot run (v->malformed); *v says which. */
+/* Runs p (its header must carry a seed).  Returns an orc_status:
+ * ORC_AGREED when core and model agreed on everything and every invariant
+ * held, ORC_FAILED on a failure, ORC_MALFORMED when the program cannot run
+ * (v->malformed), ORC_ENVIRONMENT when the machine failed the run
+ * (v->environment: the real allocator returned NULL outside an injected
+ * fail-alloc, or the output could not be written); *v says which. */
 int orc_exec(const fz_program *p, const orc_exec_opts *opts, orc_verdict *v);
 
 #endif
