@@ -21,9 +21,15 @@ int fz_cmd_minimize(int argc, char **argv);
 /* How the command was invoked (argv[0]), for printing replay commands. */
 extern const char *fz_argv0;
 
-/* The exit statuses, as `gomap --help` prints them (README.md has the
- * same table). */
+/* The exit statuses, as `gomap --help` and every subcommand's --help
+ * print them (README.md has the same table). */
 extern const char fz_exit_status_help[];
+
+/* Whether argv[1..argc-1] asks for help (-h or --help before any "--"). */
+bool fz_help_asked(int argc, char **argv);
+/* Prints "usage: gomap SUB USAGE", then text and the exit statuses, to
+ * standard output; returns 0. */
+int fz_help(const char *sub, const char *usage, const char *text);
 
 /* Prints "gomap SUB: message" and the usage line to stderr; returns 2. */
 int fz_usage_error(const char *sub, const char *usage, const char *fmt, ...)

@@ -19,6 +19,14 @@
 
 static const char USAGE[] = "[--target ops|iter|faults] TRACE -o OUT";
 
+static const char HELP[] =
+	"Turns a text trace into a binary fuzz input for a target (default:\n"
+	"ops) that the target's fuzzer decodes to exactly that program: how\n"
+	"seed corpora are made from readable traces.  TRACE '-' reads standard\n"
+	"input; OUT '-' writes standard output.  A trace without seed= gets\n"
+	"seed 0.  When the target's byte format cannot express the trace\n"
+	"(fail-alloc and reenter exist only in faults, dump only in ops), it\n"
+	"says which line and names the targets that could take it.\n";
 
 /* After a refusal: the targets whose format can express p, if any. */
 static void suggest_targets(const fz_program *p, enum fz_target refused)
@@ -40,6 +48,8 @@ static void suggest_targets(const fz_program *p, enum fz_target refused)
 
 int fz_cmd_compile(int argc, char **argv)
 {
+	if (fz_help_asked(argc, argv))
+		return fz_help("compile", USAGE, HELP);
 	fz_bytes_args a;
 	if (fz_parse_bytes_args("compile", USAGE, argc, argv, &a) != 0)
 		return ORC_MALFORMED;

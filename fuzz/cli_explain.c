@@ -14,9 +14,17 @@
 
 static const char USAGE[] = "[--target ops|iter|faults] INPUT [-o OUT]";
 
+static const char HELP[] =
+	"Decodes a binary fuzz input as the target's fuzzer does (default\n"
+	"target: ops; the same bytes mean different programs to different\n"
+	"targets) and prints the program as a canonical text trace on stdout,\n"
+	"or into OUT: what `gomap replay` runs and `gomap compile` turns back\n"
+	"into bytes.  INPUT '-' reads standard input.\n";
 
 int fz_cmd_explain(int argc, char **argv)
 {
+	if (fz_help_asked(argc, argv))
+		return fz_help("explain", USAGE, HELP);
 	fz_bytes_args a;
 	if (fz_parse_bytes_args("explain", USAGE, argc, argv, &a) != 0)
 		return ORC_MALFORMED;

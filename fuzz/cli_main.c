@@ -58,9 +58,25 @@ int fz_report_error(const fz_error *err)
 	return err->environment ? ORC_ENVIRONMENT : ORC_MALFORMED;
 }
 
+bool fz_help_asked(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+	return false;
+}
+
+int fz_help(const char *sub, const char *usage, const char *text)
+{
+	printf("usage: gomap %s %s\n\n%s\n%s", sub, usage, text,
+	       fz_exit_status_help);
+	return fflush(stdout) == 0 ? ORC_AGREED : ORC_ENVIRONMENT;
+}
+
 static int usage(FILE *out)
 {
-	fprintf(out, "usage: gomap COMMAND [ARGS...]\n\ncommands:\n");
+	fprintf(out, "usage: gomap COMMAND [ARGS...]   (gomap COMMAND --help for "
+	        "each)\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	if (out != stdout)

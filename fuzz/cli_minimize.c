@@ -33,8 +33,18 @@ static const char USAGE[] =
 
 static const char ACCEPTED[] =
 	"accepted: --target ops|iter|faults|trace-file, --trace, -o FILE, "
-	"--bytes-out FILE, --max-tests N, --keep-values";
+	"--bytes-out FILE, --max-tests N, --keep-values, --help";
 
+static const char HELP[] =
+	"Turns one failing input into the smallest readable trace that still\n"
+	"fails the same check.  INPUT is a binary fuzz input, decoded for\n"
+	"--target (default ops), or a text trace (a .trace name, --trace or\n"
+	"--target trace-file).  The trace goes to OUT.trace (default: next to\n"
+	"INPUT, NAME.min.trace) and is replayed to confirm it fails the same\n"
+	"check; with --bytes-out, also the bytes a fuzz target fails on.\n"
+	"\n"
+	"  --max-tests N   stop after N candidate runs\n"
+	"  --keep-values   remove operations only, never simplify values\n";
 
 typedef struct minimize_args {
 	const char *input, *out, *bytes_out;
@@ -225,6 +235,8 @@ static int write_bytes(const minimize_args *a, const fz_program *p,
 
 int fz_cmd_minimize(int argc, char **argv)
 {
+	if (fz_help_asked(argc, argv))
+		return fz_help("minimize", USAGE, HELP);
 	minimize_args a;
 	int rc = parse_args(argc, argv, &a);
 	if (rc != 0)

@@ -18,6 +18,22 @@
 static const char USAGE[] =
 	"[--dump-each] [--quiet] [--paranoid] TRACE... ('-' reads stdin)";
 
+static const char HELP[] =
+	"Runs each text trace (docs/trace-format.md) on the core and on the\n"
+	"reference model in lockstep, prints the trace's observations on\n"
+	"stdout, and checks the map's structure (docs/design.md, I1..I10)\n"
+	"after every operation while the map is small, then on a cadence\n"
+	"that keeps the cost linear, and at the end.  A trace without seed=\n"
+	"gets one from the system, printed on stderr.  On a failure one line\n"
+	"on stderr names the line, the check, what was expected and what was\n"
+	"seen.  While a long trace runs, its progress is shown on stderr when\n"
+	"stderr is a terminal and stdout is not (or with --quiet).\n"
+	"\n"
+	"  --dump-each  print the map's structure dump after every operation\n"
+	"  --quiet      print no observations\n"
+	"  --paranoid   also check the map's structure after every operation\n"
+	"               and uthash's own after every change to the model:\n"
+	"               quadratic, for small traces and debugging the oracle\n";
 
 /* A trace without seed= gets one from the system, printed so the run can
  * be repeated (trace-format.md, header). */
@@ -82,6 +98,8 @@ static int replay_one(const char *path, orc_exec_opts *opts)
 
 int fz_cmd_replay(int argc, char **argv)
 {
+	if (fz_help_asked(argc, argv))
+		return fz_help("replay", USAGE, HELP);
 	orc_exec_opts opts = {.out = stdout, .honour_paths = true};
 	int first = 1;
 	for (; first < argc && argv[first][0] == '-' && argv[first][1]; first++) {
@@ -96,7 +114,7 @@ int fz_cmd_replay(int argc, char **argv)
 		else
 			return fz_usage_error("replay", USAGE, "unknown option '%s' "
 			                      "(accepted: --dump-each, --quiet, "
-			                      "--paranoid)", argv[first]);
+			                      "--paranoid, --help)", argv[first]);
 	}
 	if (first >= argc)
 		return fz_usage_error("replay", USAGE, "no trace given");

@@ -104,6 +104,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s FILE|DIR...\n", argv[0]);
 		return 2;
 	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		printf("usage: %s FILE|DIR...\n\n"
+		       "Runs the fuzz target once on every file given (a directory: on\n"
+		       "every file in it, sorted); never fuzzes.  Flags starting with '-'\n"
+		       "(libFuzzer's) are ignored.  A failure aborts with the verdict and\n"
+		       "the program as a trace on stderr.  Exit 0: every input passed;\n"
+		       "1: a file could not be opened; 3: the environment failed (out of\n"
+		       "memory), not a finding.\n", argv[0]);
+		return 0;
+	}
 	size_t count = 0;
 	int rc = 0;
 	for (int i = 1; i < argc; i++) {
