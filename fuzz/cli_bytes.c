@@ -96,6 +96,14 @@ int fz_write_whole(const char *path, const void *data, size_t len)
 	return 0;
 }
 
+/* The whole of path for a program of that name, *p left empty. */
+static int read_for(const char *path, fz_program *p, uint8_t **data,
+                    size_t *len)
+{
+	fz_program_init(p, path);
+	return fz_read_whole(path, data, len);
+}
+
 int fz_load_trace(const char *path, fz_program *p)
 {
 	fz_error err;
@@ -104,10 +112,9 @@ int fz_load_trace(const char *path, fz_program *p)
 			return 0;
 		return fz_report_error(&err);
 	}
-	fz_program_init(p, path);
 	uint8_t *text;
 	size_t len;
-	int rc = fz_read_whole(path, &text, &len);
+	int rc = read_for(path, p, &text, &len);
 	if (rc != 0)
 		return rc;
 	rc = fz_trace_parse(path, (const char *)text, len, p, &err);
@@ -117,10 +124,9 @@ int fz_load_trace(const char *path, fz_program *p)
 
 int fz_load_input(const char *path, enum fz_target t, fz_program *p)
 {
-	fz_program_init(p, path);
 	uint8_t *bytes;
 	size_t len;
-	int rc = fz_read_whole(path, &bytes, &len);
+	int rc = read_for(path, p, &bytes, &len);
 	if (rc != 0)
 		return rc;
 	rc = fz_decode(t, bytes, len, p);
