@@ -10,6 +10,8 @@
 # (key generation, filling the map for lookups) is in the profile too;
 # callgrind_annotate's inclusive view separates it.
 set -euo pipefail
+. "$(dirname "$0")/../ci/lib/help.sh"
+help_if_asked "$0" "$@"
 [ $# -ge 2 ] || { sed -n '2,11p' "$0"; exit 2; }
 w=$1 n=$2 impl=${3:-core} ops=${4:-$2}
 here=$(cd "$(dirname "$0")" && pwd)

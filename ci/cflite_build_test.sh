@@ -15,6 +15,8 @@
 # SCRATCH_DIR holds $SRC, $WORK and $OUT (emptied first; the CTest test
 # clusterfuzzlite__build_sh_<sanitizer> passes one under the build dir).
 set -euo pipefail
+. "$(dirname "$0")/lib/help.sh"
+help_if_asked "$0" "$@"
 [ $# -eq 2 ] || { echo "usage: $0 address|undefined SCRATCH_DIR" >&2; exit 2; }
 sanitizer=$1 scratch=$2
 repo=$(cd "$(dirname "$0")/.." && pwd)

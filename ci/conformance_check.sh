@@ -2,15 +2,17 @@
 # Conformance traces (corpus/conformance/*.trace) as CTest tests.
 #
 #   conformance_check.sh replay GOMAP TRACE EXPECTED
-#       Run `GOMAP replay TRACE` from the trace's directory (so a malformed
-#       trace's message names the bare file) and require its stdout to equal
+#       Run `GOMAP replay --paranoid TRACE` (every check after every
+#       operation) from the trace's directory (so a malformed trace's
+#       message names the bare file) and require its stdout to equal
 #       EXPECTED and its exit status to be 0, or what the trace's
 #       `# expect-status: N` comment says; every `# expect-stderr: TEXT`
 #       comment is a string stderr must contain.
 #
 #   conformance_check.sh cross GOMAP GOCHECK TRACE...
-#       Replay each TRACE with --dump-each on the C core (GOMAP replay) and
-#       on Go 1.19's runtime map (GOCHECK) and require identical stdout.
+#       Replay each TRACE with --dump-each on the C core (GOMAP replay
+#       --paranoid) and on Go 1.19's runtime map (GOCHECK) and require
+#       identical stdout.
 #       When gocheck stops with status 3 (an operation Go cannot follow:
 #       fail-alloc, reenter, expect-fatal) only the lines it printed are
 #       compared, as a prefix of the C output ("compared N of M lines").
@@ -30,6 +32,8 @@
 #
 # Prints a unified diff on any mismatch; exit 0 when everything agreed.
 set -u
+. "$(dirname "$0")/lib/help.sh"
+help_if_asked "$0" "$@"
 mode=${1:-}
 [ $# -ge 1 ] && shift
 
@@ -43,7 +47,7 @@ replay() {
 	gomap=$(abs "$1") trace=$2 expected=$3
 	want_status=$(directive "$trace" expect-status | head -n 1)
 	dir=$(dirname "$trace") base=$(basename "$trace")
-	(cd "$dir" && "$gomap" replay "$base") >"$tmp/out" 2>"$tmp/err"
+	(cd "$dir" && "$gomap" replay --paranoid "$base") >"$tmp/out" 2>"$tmp/err"
 	status=$?
 	fail=0
 	if [ "$status" != "${want_status:-0}" ]; then
@@ -74,7 +78,7 @@ cross_one() {
 	want_status=$(directive "$trace" expect-status | head -n 1)
 	# Same file name, so messages match; dump lines dropped (see above).
 	mkdir -p "$tmp/x" && sed 's/^\([[:space:]]*\)dump[[:space:]]*$/\1check/' "$trace" >"$tmp/x/$base"
-	(cd "$tmp/x" && "$gomap" replay --dump-each "$base") >"$tmp/c.out" 2>"$tmp/c.err"
+	(cd "$tmp/x" && "$gomap" replay --paranoid --dump-each "$base") >"$tmp/c.out" 2>"$tmp/c.err"
 	cst=$?
 	(cd "$tmp/x" && "$gocheck" --dump-each "$base") >"$tmp/go.out" 2>"$tmp/go.err"
 	gst=$?

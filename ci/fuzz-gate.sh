@@ -117,7 +117,9 @@ classify() {
     71) echo "out of memory: over ${rss_mb} MB" ;;
     72) echo "interrupted" ;;
     *)
-      if grep -q "runtime error:" "$log"; then echo "UBSan report (exit $rc)"
+      if grep -q "environment failure, not a finding" "$log"; then
+        echo "environment failure, not a finding (exit $rc): out of memory or I/O"
+      elif grep -q "runtime error:" "$log"; then echo "UBSan report (exit $rc)"
       elif grep -q "ERROR: LeakSanitizer" "$log"; then echo "memory leak (exit $rc)"
       elif grep -q "ERROR: AddressSanitizer" "$log"; then echo "ASan report (exit $rc)"
       elif grep -q "out-of-memory" "$log"; then echo "out of memory (exit $rc)"

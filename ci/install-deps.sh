@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what gomap needs from Debian 12's packages, skipping what is
 # already there.  Needs root (or sudo) only when something is missing.
+# Usage: ci/install-deps.sh   (no arguments)
 set -euo pipefail
+. "$(dirname "$0")/lib/help.sh"
+help_if_asked "$0" "$@"
 
 packages=(cmake clang llvm libclang-rt-14-dev uthash-dev golang-go
           afl++ python3 python3-yaml zip patch valgrind hyperfine gnuplot-nox)

@@ -162,6 +162,9 @@ def lint(root, path, errors):
 
 
 def main():
+    if sys.argv[1:] in (["-h"], ["--help"]):
+        print(__doc__.strip())
+        return
     if len(sys.argv) != 2:
         sys.exit("usage: lint_workflows.py REPO_ROOT")
     root = sys.argv[1]

@@ -3,7 +3,11 @@
 # main job.  The main job is a local fuzz campaign (ci/campaign.sh, default
 # budget) when that runner is present; until then it is the demo: a map
 # built, grown and dumped after each phase, cross-checked against Go.
+# Usage: ci/quickstart.sh [FLAG...]   (passed to ci/campaign.sh; its --help
+# lists them)
 set -euo pipefail
+. "$(dirname "$0")/lib/help.sh"
+help_if_asked "$0" "$@"
 cd "$(dirname "$0")/.."
 ./ci/install-deps.sh
 cmake --preset dev >/dev/null

@@ -23,8 +23,10 @@
 #      one-line command that replays it.
 #
 # Exit 0: a reproducible finding (new or duplicate); 1: it did not
-# reproduce (flaky); 2: usage or setup error.  The last line printed is
-#   triage: NEW|DUPLICATE|FLAKY <target> <id> <dir>
+# reproduce (flaky); 2: usage or setup error; 3: the replay ran out of
+# memory or I/O failed (an environment failure, not a finding).  The last
+# line printed is
+#   triage: NEW|DUPLICATE|FLAKY|ENVIRONMENT <target> <id> <dir>
 #
 # Environment (defaults in brackets):
 #   GOMAP_FUZZ_BUILD  libFuzzer build dir [build-fuzz]
@@ -36,6 +38,9 @@
 #   TRIAGE_MIN_TIME   seconds for the engine's minimizer [30]
 set -uo pipefail
 export LC_ALL=C
+. "$(dirname "$0")/lib/help.sh"
+help_if_asked "$0" "$@"
+
 
 usage() {
   echo "usage: ci/triage.sh TARGET CRASH_FILE OUT_DIR   (TARGET: ops, iter, faults, trace)" >&2
@@ -100,6 +105,12 @@ result() { echo "triage: $1 $target $2 $(rel "$3")"; }
 # ---- 1, 2: does it reproduce, and what is it --------------------------------
 replay "$file"
 id=$(classify)
+if [ "$replay_rc" = 3 ] && grep -q "environment failure" <<<"$replay_out"; then
+  echo "triage: $(rel "$file"): the replay ran out of memory or I/O failed" \
+       "(an environment failure, not a finding); run it again with more memory"
+  result ENVIRONMENT - "$out_dir"
+  exit 3
+fi
 if [ -z "$id" ]; then
   mkdir -p "$out_dir/flaky"
   cp "$file" "$out_dir/flaky/$target-$(basename "$file" | tr -c 'A-Za-z0-9._\n-' '_')"
@@ -176,8 +187,10 @@ trace_ok=0
 if [ "$target" = trace ]; then
   cp "$dir/minimized.bin" "$dir/minimized.trace"
   trace_ok=1
+# (gomap minimize exits 1, the input's verdict, when it wrote the trace)
 elif timeout -k 5 300 "$cli" minimize --target "$target" "$dir/minimized.bin" \
-       -o "$dir/minimized.trace" --bytes-out "$dir/op-min.bin" >"$dir/minimize.log" 2>&1; then
+       -o "$dir/minimized.trace" --bytes-out "$dir/op-min.bin" >"$dir/minimize.log" 2>&1
+     [ $? = 1 ] && [ -s "$dir/minimized.trace" ]; then
   trace_ok=1
   cat "$dir/minimize.log" >&2
   [ -f "$dir/op-min.bin" ] && adopt_if_same "$dir/op-min.bin" "gomap minimize --bytes-out"

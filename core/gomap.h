@@ -334,7 +334,7 @@ int gomap_check(const gomap *m, char *msg, size_t msg_size);
  * that pace their checks by it. */
 size_t gomap_check_cost(const gomap *m);
 
-/* Prints the `dump` block of the trace format (shared/spec/trace-format.md,
+/* Prints the `dump` block of the trace format (docs/trace-format.md,
  * "The structure dump").  Returns 0, or -1 on an output error. */
 int gomap_dump(const gomap *m, FILE *out);
 /* The same text into a buffer. */

@@ -1,12 +1,13 @@
-/* What `gomap explain` and `gomap compile` share: their arguments
- * ([--target T] IN [-o OUT]) and reading or writing a whole file, where
- * "-" is standard input or output. */
+/* What the subcommands share: explain's and compile's arguments
+ * ([--target T] IN [-o OUT]), reading or writing a whole file, where "-"
+ * is standard input or output, and loading a trace. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "trace.h"
 
 int fz_parse_bytes_args(const char *sub, const char *usage, int argc,
                         char **argv, fz_bytes_args *a)
@@ -43,12 +44,12 @@ int fz_parse_bytes_args(const char *sub, const char *usage, int argc,
 	return 0;
 }
 
-uint8_t *fz_read_whole(const char *path, size_t *len)
+int fz_read_whole(const char *path, uint8_t **data, size_t *len)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	if (f == NULL) {
 		fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
-		return NULL;
+		return ORC_MALFORMED;
 	}
 	size_t cap = 4096, n = 0;
 	uint8_t *buf = malloc(cap);
@@ -61,17 +62,22 @@ uint8_t *fz_read_whole(const char *path, size_t *len)
 			buf = b;
 		}
 	}
+	int saved = errno;
 	bool bad = ferror(f);
 	if (f != stdin)
 		fclose(f);
 	if (buf == NULL || bad) {
-		fprintf(stderr, "%s: cannot read: %s\n", path,
-		        buf ? "read error" : "out of memory");
 		free(buf);
-		return NULL;
+		if (bad && saved == EISDIR) {
+			fprintf(stderr, "%s: cannot read: %s\n", path, strerror(saved));
+			return ORC_MALFORMED;
+		}
+		return fz_env_error(path, "cannot read: %s",
+		                    buf ? strerror(saved) : "out of memory");
 	}
+	*data = buf;
 	*len = n;
-	return buf;
+	return 0;
 }
 
 int fz_write_whole(const char *path, const void *data, size_t len)
@@ -80,14 +86,58 @@ int fz_write_whole(const char *path, const void *data, size_t len)
 	FILE *f = to_stdout ? stdout : fopen(path, "wb");
 	if (f == NULL) {
 		fprintf(stderr, "%s: cannot write: %s\n", path, strerror(errno));
-		return -1;
+		return ORC_MALFORMED;
 	}
 	bool ok = fwrite(data, 1, len, f) == len;
 	ok = (to_stdout ? fflush(f) : fclose(f)) == 0 && ok;
-	if (!ok) {
-		fprintf(stderr, "%s: cannot write: %s\n", to_stdout ? "<stdout>" : path,
-		        strerror(errno));
-		return -1;
+	if (!ok)
+		return fz_env_error(to_stdout ? "<stdout>" : path, "cannot write: %s",
+		                    strerror(errno));
+	return 0;
+}
+
+/* The whole of path for a program of that name, *p left empty. */
+static int read_for(const char *path, fz_program *p, uint8_t **data,
+                    size_t *len)
+{
+	fz_program_init(p, path);
+	return fz_read_whole(path, data, len);
+}
+
+int fz_load_trace(const char *path, fz_program *p)
+{
+	fz_error err;
+	if (strcmp(path, "-") != 0) {
+		if (fz_trace_parse_file(path, p, &err) == 0)
+			return 0;
+		return fz_report_error(&err);
+	}
+	uint8_t *text;
+	size_t len;
+	int rc = read_for(path, p, &text, &len);
+	if (rc != 0)
+		return rc;
+	rc = fz_trace_parse(path, (const char *)text, len, p, &err);
+	free(text);
+	return rc == 0 ? 0 : fz_report_error(&err);
+}
+
+int fz_load_input(const char *path, enum fz_target t, fz_program *p)
+{
+	uint8_t *bytes;
+	size_t len;
+	int rc = read_for(path, p, &bytes, &len);
+	if (rc != 0)
+		return rc;
+	rc = fz_decode(t, bytes, len, p);
+	free(bytes);
+	p->file = path;
+	if (rc == -1)
+		return fz_env_error(path, "out of memory decoding");
+	if (rc != 0) {
+		fprintf(stderr, "%s: the decoder made a program it could not "
+		        "finish (a bug of the decoder's)\n", path);
+		return ORC_FAILED;
 	}
 	return 0;
 }

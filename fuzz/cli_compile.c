@@ -6,10 +6,10 @@
  * OUT "-" writes standard output.  A trace without seed= gets seed 0 (said
  * on stderr).
  *
- * Exit 0: written; 1: the trace is well formed but the format cannot
- * express it for this target (FILE:LINE: why, and which other targets
- * could), or OUT cannot be written; 2: usage, or TRACE cannot be read or
- * is malformed (FILE:LINE: message). */
+ * Exit (cli.h) 0: written; 2: usage, TRACE cannot be read or is
+ * malformed (FILE:LINE: message), or the format cannot express it for
+ * this target (FILE:LINE: why, and which other targets could); 3: out of
+ * memory or an I/O error. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,21 +19,14 @@
 
 static const char USAGE[] = "[--target ops|iter|faults] TRACE -o OUT";
 
-static int parse(const char *path, fz_program *p, fz_error *err)
-{
-	if (strcmp(path, "-") != 0)
-		return fz_trace_parse_file(path, p, err);
-	size_t len;
-	uint8_t *text = fz_read_whole(path, &len);
-	if (text == NULL) {
-		fz_program_init(p, path);
-		fz_error_set(err, path, 0, "cannot read standard input");
-		return -1;
-	}
-	int rc = fz_trace_parse(path, (const char *)text, len, p, err);
-	free(text);
-	return rc;
-}
+static const char HELP[] =
+	"Turns a text trace into a binary fuzz input for a target (default:\n"
+	"ops) that the target's fuzzer decodes to exactly that program: how\n"
+	"seed corpora are made from readable traces.  TRACE '-' reads standard\n"
+	"input; OUT '-' writes standard output.  A trace without seed= gets\n"
+	"seed 0.  When the target's byte format cannot express the trace\n"
+	"(fail-alloc and reenter exist only in faults, dump only in ops), it\n"
+	"says which line and names the targets that could take it.\n";
 
 /* After a refusal: the targets whose format can express p, if any. */
 static void suggest_targets(const fz_program *p, enum fz_target refused)
@@ -55,29 +48,29 @@ static void suggest_targets(const fz_program *p, enum fz_target refused)
 
 int fz_cmd_compile(int argc, char **argv)
 {
+	if (fz_help_asked(argc, argv))
+		return fz_help("compile", USAGE, HELP);
 	fz_bytes_args a;
 	if (fz_parse_bytes_args("compile", USAGE, argc, argv, &a) != 0)
-		return 2;
+		return ORC_MALFORMED;
 	if (a.out == NULL)
 		return fz_usage_error("compile", USAGE,
 		                      "no output given (-o FILE; '-o -' writes standard output)");
 	fz_program p;
-	fz_error err;
-	if (parse(a.in, &p, &err) != 0) {
-		fprintf(stderr, "%s\n", err.text);
-		return 2;
-	}
+	int rc = fz_load_trace(a.in, &p);
+	if (rc != 0)
+		return rc;
 	if (!p.hdr.has_seed)
 		fprintf(stderr, "%s: no seed= in the header; the input carries seed 0\n", a.in);
 	uint8_t *bytes;
 	size_t len;
-	int rc = 0;
+	fz_error err;
 	if (fz_encode(a.target, &p, &bytes, &len, &err) != 0) {
-		fprintf(stderr, "%s\n", err.text);
-		suggest_targets(&p, a.target);
-		rc = 1;
+		rc = fz_report_error(&err);
+		if (!err.environment)
+			suggest_targets(&p, a.target);
 	} else {
-		rc = fz_write_whole(a.out, bytes, len) != 0;
+		rc = fz_write_whole(a.out, bytes, len);
 		free(bytes);
 	}
 	fz_program_free(&p);

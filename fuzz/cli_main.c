@@ -16,6 +16,20 @@ static const struct {
 	{"minimize", fz_cmd_minimize, "shrink a failing input to a small trace that fails the same check"},
 };
 
+const char fz_exit_status_help[] =
+	"exit status, the same for every command:\n"
+	"  0  agreed: core and model agreed and every invariant held\n"
+	"     (explain, compile: done)\n"
+	"  1  a divergence between core and model, a broken invariant or a\n"
+	"     difference from Go (minimize: the input fails, and the trace\n"
+	"     written fails the same check)\n"
+	"  2  malformed input or bad usage: a malformed trace, an unknown\n"
+	"     option, a file that cannot be opened, a trace the target's byte\n"
+	"     format cannot express\n"
+	"  3  the environment failed, not the map: out of memory outside an\n"
+	"     armed fail-alloc (a hint too large to allocate included), or an\n"
+	"     I/O error; the message says \"environment failure\"\n";
+
 int fz_usage_error(const char *sub, const char *usage, const char *fmt, ...)
 {
 	va_list ap;
@@ -24,15 +38,51 @@ int fz_usage_error(const char *sub, const char *usage, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nusage: gomap %s %s\n", sub, usage);
-	return 2;
+	return ORC_MALFORMED;
+}
+
+int fz_env_error(const char *who, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: environment failure: ", who);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return ORC_ENVIRONMENT;
+}
+
+int fz_report_error(const fz_error *err)
+{
+	fprintf(stderr, "%s\n", err->text);
+	return err->environment ? ORC_ENVIRONMENT : ORC_MALFORMED;
+}
+
+bool fz_help_asked(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+	return false;
+}
+
+int fz_help(const char *sub, const char *usage, const char *text)
+{
+	printf("usage: gomap %s %s\n\n%s\n%s", sub, usage, text,
+	       fz_exit_status_help);
+	return fflush(stdout) == 0 ? ORC_AGREED : ORC_ENVIRONMENT;
 }
 
 static int usage(FILE *out)
 {
-	fprintf(out, "usage: gomap COMMAND [ARGS...]\n\ncommands:\n");
+	fprintf(out, "usage: gomap COMMAND [ARGS...]   (gomap COMMAND --help for "
+	        "each)\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	return out == stdout ? 0 : 2;
+	if (out != stdout)
+		return ORC_MALFORMED;
+	printf("\n%s", fz_exit_status_help);
+	return fflush(stdout) == 0 ? ORC_AGREED : ORC_ENVIRONMENT;
 }
 
 const char *fz_argv0 = "gomap";

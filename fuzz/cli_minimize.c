@@ -11,9 +11,11 @@
  * target checks the map's structure less often, so the two may name
  * different checks for one bug (triage de-duplicates by the target's).
  *
- * Exit 0: minimized, the trace written (and the bytes, when the encoder
- * can express the program); 1: INPUT does not fail, or the written trace
- * does not fail the same way; 2: usage, unreadable or malformed input. */
+ * The exit status says what INPUT does (cli.h): 1: it fails; the trace is
+ * written (and the bytes, when the encoder can express the program) and
+ * was replayed to fail the same check, else it is removed and the
+ * message says why; 0: it agrees, nothing to minimize; 2: usage,
+ * unreadable or malformed input; 3: the environment failed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +33,18 @@ static const char USAGE[] =
 
 static const char ACCEPTED[] =
 	"accepted: --target ops|iter|faults|trace-file, --trace, -o FILE, "
-	"--bytes-out FILE, --max-tests N, --keep-values";
+	"--bytes-out FILE, --max-tests N, --keep-values, --help";
+
+static const char HELP[] =
+	"Turns one failing input into the smallest readable trace that still\n"
+	"fails the same check.  INPUT is a binary fuzz input, decoded for\n"
+	"--target (default ops), or a text trace (a .trace name, --trace or\n"
+	"--target trace-file).  The trace goes to OUT.trace (default: next to\n"
+	"INPUT, NAME.min.trace) and is replayed to confirm it fails the same\n"
+	"check; with --bytes-out, also the bytes a fuzz target fails on.\n"
+	"\n"
+	"  --max-tests N   stop after N candidate runs\n"
+	"  --keep-values   remove operations only, never simplify values\n";
 
 typedef struct minimize_args {
 	const char *input, *out, *bytes_out;
@@ -98,11 +111,9 @@ static int parse_args(int argc, char **argv, minimize_args *a)
 static int load(const minimize_args *a, fz_program *p)
 {
 	if (a->text) {
-		fz_error err;
-		if (fz_trace_parse_file(a->input, p, &err) != 0) {
-			fprintf(stderr, "%s\n", err.text);
-			return 2;
-		}
+		int rc = fz_load_trace(a->input, p);
+		if (rc != 0)
+			return rc;
 		if (!p->hdr.has_seed) {
 			/* the minimized trace must replay the same run, so it
 			 * gets the seed the failure was seen with */
@@ -113,18 +124,7 @@ static int load(const minimize_args *a, fz_program *p)
 		}
 		return 0;
 	}
-	size_t len;
-	uint8_t *bytes = fz_read_whole(a->input, &len); /* says why on failure */
-	if (bytes == NULL)
-		return 2;
-	int rc = fz_decode(a->target, bytes, len, p);
-	free(bytes);
-	if (rc != 0) {
-		fprintf(stderr, "gomap minimize: %s: out of memory decoding\n", a->input);
-		return 2;
-	}
-	p->file = a->input;
-	return 0;
+	return fz_load_input(a->input, a->target, p);
 }
 
 /* OUT.trace when not given: next to INPUT, "NAME.min.trace". */
@@ -141,23 +141,24 @@ static char *default_out(const char *input)
 	return out;
 }
 
+/* Returns 0, or an exit status after saying why. */
 static int write_trace(const char *path, const fz_program *p,
                        const minimize_args *a, const fz_reduce_stats *st,
                        const char *replay_check)
 {
-	FILE *f = fopen(path, "w");
-	if (f == NULL) {
-		perror(path);
-		return -1;
-	}
 	gomap_textbuf tb = {0};
 	fz_trace_print(p, &tb);
-	fprintf(f, "# gomap minimize %s: fails check %s\n"
-	           "# %zu of %zu operations kept\n%s",
-	        a->input, replay_check, st->ops_after, st->ops_before,
-	        fz_textbuf_cstr(&tb));
+	gomap_textbuf head = {0};
+	gomap_textbuf_printf(&head, "# gomap minimize %s: fails check %s\n"
+	                     "# %zu of %zu operations kept\n%s",
+	                     a->input, replay_check, st->ops_after, st->ops_before,
+	                     fz_textbuf_cstr(&tb));
+	int rc = tb.oom || head.oom
+	                 ? fz_env_error(path, "out of memory printing the trace")
+	                 : fz_write_whole(path, head.data, head.len);
 	gomap_textbuf_free(&tb);
-	return fclose(f) == 0 ? 0 : -1;
+	gomap_textbuf_free(&head);
+	return rc;
 }
 
 static bool fails_with(const fz_program *p, const orc_exec_opts *opts,
@@ -234,6 +235,8 @@ static int write_bytes(const minimize_args *a, const fz_program *p,
 
 int fz_cmd_minimize(int argc, char **argv)
 {
+	if (fz_help_asked(argc, argv))
+		return fz_help("minimize", USAGE, HELP);
 	minimize_args a;
 	int rc = parse_args(argc, argv, &a);
 	if (rc != 0)
@@ -248,23 +251,26 @@ int fz_cmd_minimize(int argc, char **argv)
 	/* A binary input fails first of all as its fuzz target saw it fail;
 	 * every input must also fail as `gomap replay` runs it. */
 	orc_verdict vt, vr;
-	int rt = a.text ? 0 : orc_exec(&p, &fz_target_exec_opts, &vt);
+	int rt = a.text ? ORC_AGREED : orc_exec(&p, &fz_target_exec_opts, &vt);
 	int rr = orc_exec(&p, &replay_opts, &vr);
-	if (rt != 1 && rr != 1) {
-		if (rt == 2 || rr == 2)
-			orc_verdict_print(rt == 2 ? &vt : &vr, a.input, stderr);
+	int worst = rt > rr ? rt : rr;
+	if (worst != ORC_FAILED) {
+		/* malformed, or the machine failed: nothing known; or it agrees */
+		if (worst != ORC_AGREED)
+			orc_verdict_print(rt == worst ? &vt : &vr, a.input, stderr);
 		else
 			fprintf(stderr, "gomap minimize: %s does not fail: core and model "
 			        "agree and every invariant holds; nothing to minimize\n",
 			        a.input);
 		fz_program_free(&p);
-		return rt == 2 || rr == 2 ? 2 : 1;
+		return worst;
 	}
-	if (rr != 1) {
+	if (rr != ORC_FAILED) {
 		fprintf(stderr, "gomap minimize: %s fails as the fuzz target runs it, "
-		        "but not under gomap replay's cadence\n", a.input);
+		        "but not under gomap replay's cadence; no trace written\n",
+		        a.input);
 		fz_program_free(&p);
-		return 1;
+		return ORC_FAILED;
 	}
 	bool as_target = rt == 1;
 	char check[sizeof vr.check], replay_check[sizeof vr.check];
@@ -284,9 +290,8 @@ int fz_cmd_minimize(int argc, char **argv)
 	fz_program min;
 	fz_reduce_stats st;
 	if (fz_reduce_program(&p, check, &ro, &min, &st) != 0) {
-		fprintf(stderr, "gomap minimize: out of memory while reducing\n");
 		fz_program_free(&p);
-		return 2;
+		return fz_env_error("gomap minimize", "out of memory while reducing");
 	}
 	printf("ops: %zu -> %zu (%zu test runs%s)\n", st.ops_before, st.ops_after,
 	       st.tests, st.out_of_tests ? ", stopped at --max-tests" : "");
@@ -314,14 +319,15 @@ int fz_cmd_minimize(int argc, char **argv)
 
 	char *owned = a.out ? NULL : default_out(a.input);
 	const char *out = a.out ? a.out : owned;
-	rc = 0;
-	if (out == NULL || write_trace(out, &shown, &a, &st, replay_check) != 0) {
-		fprintf(stderr, "gomap minimize: cannot write %s\n", out ? out : "the trace");
-		rc = 2;
+	rc = out ? write_trace(out, &shown, &a, &st, replay_check)
+	         : fz_env_error("gomap minimize", "out of memory naming the trace");
+	if (rc != 0) {
+		/* said why; the trace cannot be had here */
 	} else if (!trace_reproduces(out, replay_check)) {
-		fprintf(stderr, "gomap minimize: %s does not fail %s when replayed\n",
-		        out, replay_check);
-		rc = 1;
+		/* a reproducer that reproduces nothing must not be kept */
+		remove(out);
+		fprintf(stderr, "gomap minimize: %s did not fail %s when replayed; "
+		        "removed it, keep the input instead\n", out, replay_check);
 	} else {
 		printf("trace: %s\n", out);
 		if (a.bytes_out) {
@@ -333,6 +339,8 @@ int fz_cmd_minimize(int argc, char **argv)
 		}
 		printf("replay: %s replay %s\n", fz_argv0, out);
 	}
+	if (rc == 0)
+		rc = ORC_FAILED; /* what the input does */
 	free(owned);
 	if (twice)
 		fz_program_free(&shown);

@@ -668,7 +668,9 @@ int fz_decode_into(enum fz_target t, const uint8_t *data, size_t size,
 	for (size_t used; (used = fz_decoder_step(&d, data + off, size - off)) > 0;)
 		off += used;
 	fz_error err;
-	if (d.oom || fz_program_finish(out, &err) != 0)
+	if (d.oom)
 		return -1;
+	if (fz_program_finish(out, &err) != 0)
+		return -2;
 	return 0;
 }

@@ -54,7 +54,9 @@ const char *fz_target_name(enum fz_target t);
 bool fz_target_parse(const char *name, enum fz_target *out);
 
 /* Decodes `size` bytes for target t into *out (initialised here; free it
- * with fz_program_free).  Always succeeds except out of memory (-1). */
+ * with fz_program_free).  Every byte string decodes, so it returns 0, or
+ * -1 out of memory, or -2 should the decoder make a program it cannot
+ * finish (a bug of the decoder's). */
 int fz_decode(enum fz_target t, const uint8_t *data, size_t size,
               fz_program *out);
 /* The same into a program fz_program_init or fz_program_reset just

@@ -3,12 +3,21 @@
  * fuzzes.  Built always, as fuzz_<target>_replay, so the seed corpora and
  * every crash ever found run as ordinary CTest tests with any compiler. */
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "target_common.h"
+
+/* The machine failed before the input ran: not a finding either (as in
+ * target_common.c), exit status 3. */
+static void environment_failed(const char *path, const char *what)
+{
+	fprintf(stderr, "%s: environment failure, not a finding: %s\n", path, what);
+	exit(3);
+}
 
 static int run_file(const char *path)
 {
@@ -21,16 +30,21 @@ static int run_file(const char *path)
 	uint8_t *buf = malloc(cap);
 	for (size_t got; buf && (got = fread(buf + n, 1, cap - n, f)) > 0;) {
 		n += got;
-		if (n == cap)
-			buf = realloc(buf, cap *= 2);
+		if (n == cap) {
+			uint8_t *bigger = realloc(buf, cap *= 2);
+			if (bigger == NULL)
+				free(buf);
+			buf = bigger;
+		}
 	}
+	bool bad = ferror(f);
 	fclose(f);
-	if (buf == NULL) {
-		fprintf(stderr, "%s: out of memory\n", path);
-		return 1;
-	}
+	if (buf == NULL || bad)
+		environment_failed(path, buf ? "cannot read" : "out of memory");
 	/* an exact-size copy, so ASan sees reads past the end */
 	uint8_t *exact = malloc(n ? n : 1);
+	if (exact == NULL)
+		environment_failed(path, "out of memory");
 	memcpy(exact, buf, n);
 	free(buf);
 	LLVMFuzzerTestOneInput(exact, n);
@@ -64,9 +78,13 @@ static int run_path(const char *path, size_t *count)
 	for (struct dirent *e; (e = readdir(dir)) != NULL;) {
 		if (e->d_name[0] == '.')
 			continue;
-		names = realloc(names, (n + 1) * sizeof *names);
+		char **more = realloc(names, (n + 1) * sizeof *names);
 		size_t len = strlen(path) + strlen(e->d_name) + 2;
-		names[n] = malloc(len);
+		char *name = more ? malloc(len) : NULL;
+		if (name == NULL)
+			environment_failed(path, "out of memory listing the directory");
+		names = more;
+		names[n] = name;
 		snprintf(names[n++], len, "%s/%s", path, e->d_name);
 	}
 	closedir(dir);
@@ -85,6 +103,16 @@ int main(int argc, char **argv)
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s FILE|DIR...\n", argv[0]);
 		return 2;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		printf("usage: %s FILE|DIR...\n\n"
+		       "Runs the fuzz target once on every file given (a directory: on\n"
+		       "every file in it, sorted); never fuzzes.  Flags starting with '-'\n"
+		       "(libFuzzer's) are ignored.  A failure aborts with the verdict and\n"
+		       "the program as a trace on stderr.  Exit 0: every input passed;\n"
+		       "1: a file could not be opened; 3: the environment failed (out of\n"
+		       "memory), not a finding.\n", argv[0]);
+		return 0;
 	}
 	size_t count = 0;
 	int rc = 0;

@@ -94,6 +94,12 @@ static int refuse_at(const encoder *e, uint32_t line, const char *fmt, ...)
 	return -1;
 }
 
+static int refuse_oom(const encoder *e, uint32_t line)
+{
+	fz_error_env(e->err, e->want->file, line, "out of memory");
+	return -1;
+}
+
 /* The canonical text of an op of program p (valid until the next call
  * with the same buffer). */
 static const char *op_text(const fz_program *p, const fz_op *op,
@@ -267,7 +273,7 @@ static int write_record(encoder *e, const record *r, const void *payload,
 {
 	size_t padded = (plen + FZ_RECORD_SIZE - 1) / FZ_RECORD_SIZE * FZ_RECORD_SIZE;
 	if (grow(e, FZ_RECORD_SIZE + padded) != 0)
-		return refuse_at(e, op->line, "out of memory");
+		return refuse_oom(e, op->line);
 	uint8_t *w = e->buf + e->len;
 	w[0] = r->opcode;
 	w[1] = r->flags;
@@ -282,7 +288,7 @@ static int write_record(encoder *e, const record *r, const void *payload,
 	e->len += n;
 	size_t used = fz_decoder_step(&e->dec, w, n);
 	if (e->dec.oom)
-		return refuse_at(e, op->line, "out of memory");
+		return refuse_oom(e, op->line);
 	if (used == 0 && e->dec.done)
 		return refuse_at(e, op->line, "%s: the program is longer than one input can be: the decoder has stopped (its budget of map operations is spent)",
 		                 fz_ops[op->code].name);
@@ -859,12 +865,12 @@ static int encode_header(encoder *e)
 	             choose_code(e->target, hdr, HDR_HASH_CODE, w, same_hash_mode);
 
 	if (grow(e, FZ_HEADER_SIZE) != 0)
-		return refuse_at(e, e->want->header_line, "out of memory");
+		return refuse_oom(e, e->want->header_line);
 	memcpy(e->buf, hdr, FZ_HEADER_SIZE);
 	e->len = FZ_HEADER_SIZE;
 	fz_decoder_init(&e->dec, e->target, hdr, FZ_HEADER_SIZE, &e->scratch);
 	if (e->dec.oom)
-		return refuse_at(e, e->want->header_line, "out of memory");
+		return refuse_oom(e, e->want->header_line);
 
 	/* A program without a seed is written with seed 0. */
 	fz_program seeded = {.file = e->want->file, .hdr = *w};
@@ -888,7 +894,7 @@ static int find_equal_scenarios(encoder *e)
 			continue;
 		size_t *more = realloc(e->equal_at, (e->nequal + 1) * sizeof *more);
 		if (more == NULL)
-			return refuse_at(e, op->line, "out of memory");
+			return refuse_oom(e, op->line);
 		e->equal_at = more;
 		e->equal_at[e->nequal++] = i;
 	}

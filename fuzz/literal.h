@@ -1,6 +1,6 @@
 /* Literals of the trace format: value kinds, parsing one token into the
  * exact bytes the map stores, and printing the canonical text
- * (shared/spec/trace-format.md, "Literals"). */
+ * (docs/trace-format.md, "Literals"). */
 #ifndef FZ_LITERAL_H
 #define FZ_LITERAL_H
 

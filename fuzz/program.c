@@ -42,8 +42,17 @@ void fz_error_set(fz_error *err, const char *file, uint32_t line,
 	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 	va_end(ap);
 	err->line = line;
+	err->environment = false;
 	snprintf(err->text, sizeof err->text, "%s:%lu: %s",
 	         file ? file : "<program>", (unsigned long)line, err->msg);
+}
+
+void fz_error_env(fz_error *err, const char *file, uint32_t line,
+                  const char *what)
+{
+	fz_error_set(err, file, line, "environment failure: %s", what);
+	if (err)
+		err->environment = true;
 }
 
 /* ---- arena -------------------------------------------------------------- */
@@ -280,12 +289,20 @@ static int check_shape(const fz_program *p, const fz_op *op, fz_error *err)
 	return 0;
 }
 
-/* Whether v lies in p's arena: a value an earlier operation already
- * copied there (the decoder names its recent keys that way). */
+/* Whether v lies in one of the newest blocks of p's arena: a value an
+ * earlier operation already copied there (the decoder names its recent
+ * keys that way).  Only the newest few are looked at: a trace's values
+ * are never in the arena, and walking all of a long trace's blocks for
+ * each made replay quadratic (370 blocks at 10^6 operations, 40% of the
+ * run).  A value in an older block is copied again, which is only a
+ * little memory; a fuzz input's program has fewer blocks than that. */
+#define FZ_ARENA_BLOCKS_SEARCHED 8
 static bool in_arena(const fz_program *p, const void *v)
 {
 	uintptr_t a = (uintptr_t)v;
-	for (const struct fz_arena_block *b = p->arena; b; b = b->next) {
+	int searched = 0;
+	for (const struct fz_arena_block *b = p->arena;
+	     b && searched < FZ_ARENA_BLOCKS_SEARCHED; b = b->next, searched++) {
 		uintptr_t start = (uintptr_t)(b + 1);
 		if (a >= start && a < start + b->used)
 			return true;
@@ -392,7 +409,7 @@ int fz_program_append(fz_program *p, const fz_op *op, fz_error *err)
 		size_t cap = p->cap ? 2 * p->cap : 64;
 		fz_op *ops = realloc(p->ops, cap * sizeof *ops);
 		if (ops == NULL) {
-			fz_error_set(err, p->file, line, "out of memory");
+			fz_error_env(err, p->file, line, "out of memory");
 			return -1;
 		}
 		p->ops = ops;
@@ -401,7 +418,7 @@ int fz_program_append(fz_program *p, const fz_op *op, fz_error *err)
 	fz_op *slot = &p->ops[p->nops];
 	fz_unpoison(slot, sizeof *slot);
 	if (copy_op(p, op, slot) != 0) {
-		fz_error_set(err, p->file, line, "out of memory");
+		fz_error_env(err, p->file, line, "out of memory");
 		return -1;
 	}
 	/* Only the fields the shape uses survive, so that equal programs

@@ -119,6 +119,8 @@ typedef struct fz_header {
 /* A failure with its place: text is "FILE:LINE: message". */
 typedef struct fz_error {
 	uint32_t line;
+	bool environment; /* out of memory or a read error: not the input's
+	                     fault (exit 3, not 2) */
 	char msg[256];
 	char text[512];
 } fz_error;
@@ -193,5 +195,9 @@ void fz_header_format(const fz_program *p, gomap_textbuf *out);
 /* Fills *err: msg = the formatted message, text = "FILE:LINE: msg". */
 void fz_error_set(fz_error *err, const char *file, uint32_t line,
                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The same for a failure of the machine, not of the input: msg is
+ * "environment failure: WHAT" and err->environment is set. */
+void fz_error_env(fz_error *err, const char *file, uint32_t line,
+                  const char *what);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "exec.h"
 #include "trace.h"
@@ -20,11 +21,26 @@ static void report(const fz_program *p, const orc_verdict *v, const char *why)
 	abort();
 }
 
+/* The machine failed, not the map: malloc returned NULL outside an armed
+ * fail-alloc, or output failed.  Not a finding, so no crash: a line on
+ * stderr and exit status 3 without running atexit handlers, so that
+ * libFuzzer does not report "fuzz target exited" and no engine saves the
+ * input (fuzz/README.md, "Environment failures"). */
+static void environment_failed(const orc_verdict *v)
+{
+	fprintf(stderr, "==== gomap fuzz: environment failure, not a finding\n");
+	if (v)
+		orc_verdict_print(v, "<input>", stderr);
+	else
+		fprintf(stderr, "<input>:0: environment.nomem: out of memory decoding\n");
+	_exit(ORC_ENVIRONMENT);
+}
+
 /* gomap_check whenever the ops since the last check reach what a check
  * walks (entries plus buckets), so checking costs at most one unit of
  * walk per op, about what the operations themselves walk, and always at
  * the end.  On a map of a few entries that is still every op or two.  A
- * full check per op, the replay default of 64 units per op, or 4 units
+ * full check per op, 64 units per op (replay's default once), or 4 units
  * dominated the run (callgrind, perf: at 4 units, a quarter of the
  * executor's time).  A broken invariant mostly stays broken, and the model
  * comparison on every read and at the end catches what it hides, so this
@@ -44,10 +60,15 @@ void fz_run_input(enum fz_target t, const uint8_t *data, size_t size)
 	static fz_program p;
 	if (p.file == NULL) /* first input: still all zero bytes */
 		fz_program_init(&p, "<input>");
-	if (fz_decode_into(t, data, size, &p) != 0)
+	int decoded = fz_decode_into(t, data, size, &p);
+	if (decoded == -1)
+		environment_failed(NULL);
+	if (decoded != 0)
 		report(&p, NULL, "the decoder made a program it could not finish");
 	orc_verdict v;
 	int rc = orc_exec(&p, &fz_target_exec_opts, &v);
+	if (rc == ORC_ENVIRONMENT)
+		environment_failed(&v);
 	if (rc != 0)
 		report(&p, &v, rc == 2 ? "the decoder made a malformed program"
 		                       : "core and model disagree");

@@ -403,7 +403,7 @@ int fz_trace_parse(const char *file, const char *text, size_t len,
 	if (ps == NULL || scratch == NULL) {
 		free(ps);
 		free(scratch);
-		fz_error_set(err, out->file, 0, "out of memory");
+		fz_error_env(err, out->file, 0, "out of memory");
 		return -1;
 	}
 	ps->p = out;
@@ -452,7 +452,7 @@ int fz_trace_parse_file(const char *path, fz_program *out, fz_error *err)
 			if (nb == NULL) {
 				free(buf);
 				fclose(f);
-				fz_error_set(err, path, 0, "out of memory");
+				fz_error_env(err, path, 0, "out of memory");
 				return -1;
 			}
 			buf = nb;
@@ -467,7 +467,12 @@ int fz_trace_parse_file(const char *path, fz_program *out, fz_error *err)
 	fclose(f);
 	if (bad) {
 		free(buf);
-		fz_error_set(err, path, 0, "cannot read: %s", strerror(saved));
+		char what[160];
+		snprintf(what, sizeof what, "cannot read: %s", strerror(saved));
+		if (saved == EISDIR) /* the argument's fault, not the machine's */
+			fz_error_set(err, path, 0, "%s", what);
+		else
+			fz_error_env(err, path, 0, what);
 		return -1;
 	}
 	int rc = fz_trace_parse(path, buf, len, out, err);

@@ -1,7 +1,7 @@
 /* The text trace: text -> program with precise errors, and program ->
- * canonical text (shared/spec/trace-format.md; extensions in
- * docs/trace-format.md).  The library never exits: every failure comes
- * back as an fz_error whose text is "FILE:LINE: message". */
+ * canonical text (docs/trace-format.md: the fixed core and the
+ * extensions).  The library never exits: every failure comes back as an
+ * fz_error whose text is "FILE:LINE: message". */
 #ifndef FZ_TRACE_H
 #define FZ_TRACE_H
 

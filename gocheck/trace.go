@@ -1,6 +1,6 @@
 package main
 
-// Reading a gomap text trace (shared/spec/trace-format.md plus the
+// Reading a gomap text trace (docs/trace-format.md: the core and the
 // project's extension operations) into a list of operations. The whole
 // trace is checked before anything runs, so a malformed trace prints
 // nothing but its error.

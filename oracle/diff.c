@@ -23,6 +23,12 @@ void orc_verdict_fail(orc_verdict *v, const char *check, const char *expected,
 void orc_verdict_print(const orc_verdict *v, const char *file, void *stream)
 {
 	FILE *out = stream;
+	if (v->environment) {
+		fprintf(out, "%s:%u: %s: environment failure, not a map bug: %s "
+		        "(at %s)\n", file ? file : "<program>", v->line, v->check,
+		        v->seen, v->op[0] ? v->op : "the end of the program");
+		return;
+	}
 	fprintf(out, "%s:%u: %s: %s: expected %s, saw %s\n",
 	        file ? file : "<program>", v->line, v->check,
 	        v->op[0] ? v->op : "(end of program)", v->expected, v->seen);

@@ -65,6 +65,8 @@ typedef struct exec_ctx {
 } exec_ctx;
 
 static void run_op(exec_ctx *x, const fz_op *op);
+static void environment_failed(exec_ctx *x, const char *check, const char *what);
+static void out_of_memory(exec_ctx *x, const char *what);
 
 /* ---- output and verdicts -------------------------------------------------- */
 
@@ -77,22 +79,34 @@ static void emit(exec_ctx *x, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(x->o->out, fmt, ap);
+	int n = vfprintf(x->o->out, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		environment_failed(x, "environment.io", "the trace's output "
+		                   "could not be written");
+}
+
+/* A formatted value; a text buffer that ran out of memory would print a
+ * wrong observation, so that ends the run as the environment's failure. */
+static const char *text_of(exec_ctx *x, gomap_textbuf *tb)
+{
+	if (tb->oom)
+		out_of_memory(x, "a text buffer could not grow");
+	return fz_textbuf_cstr(tb);
 }
 
 static const char *key_text(exec_ctx *x, const void *k, gomap_textbuf *tb)
 {
 	tb->len = 0;
 	fz_format_key(x->p, k, tb);
-	return fz_textbuf_cstr(tb);
+	return text_of(x, tb);
 }
 
 static const char *elem_text(exec_ctx *x, const void *e, gomap_textbuf *tb)
 {
 	tb->len = 0;
 	fz_format_elem(x->p, e, tb);
-	return fz_textbuf_cstr(tb);
+	return text_of(x, tb);
 }
 
 static void fail(exec_ctx *x, const char *check, const char *expected,
@@ -119,14 +133,40 @@ static void malformed(exec_ctx *x, const char *why)
 	x->v->malformed = true;
 }
 
+/* The environment failed, not the map: the real allocator (of the core,
+ * the model or a text buffer) or the output.  It becomes the verdict
+ * unless there is one already, so the run stops there and says nothing
+ * about the map. */
+static void environment_failed(exec_ctx *x, const char *check, const char *what)
+{
+	if (x->v->failed)
+		return;
+	fail(x, check, "the machine to have memory and working output", what);
+	x->v->environment = true;
+}
+
+static void out_of_memory(exec_ctx *x, const char *what)
+{
+	environment_failed(x, "environment.nomem", what);
+}
+
 /* ---- hooks ------------------------------------------------------------- */
 
+/* fail-alloc's injected failure is the countdown reaching 0; a NULL from
+ * malloc itself is the machine's, whatever is armed. */
 static void *counting_alloc(void *ctx, size_t size)
 {
 	exec_ctx *x = ctx;
 	if (x->fail_countdown && --x->fail_countdown == 0)
 		return NULL;
-	return malloc(size);
+	void *p = malloc(size);
+	if (p == NULL) {
+		char what[128];
+		snprintf(what, sizeof what, "out of memory: malloc(%zu) for the "
+		         "core returned NULL, not a fail-alloc", size);
+		out_of_memory(x, what);
+	}
+	return p;
 }
 
 static void counting_free(void *ctx, void *p, size_t size)
@@ -293,7 +333,9 @@ static void check_unchanged(exec_ctx *x, const gomap_textbuf *before)
 {
 	gomap_textbuf after = {0};
 	gomap_dump_text(x->m, &after);
-	if (after.len != before->len ||
+	if (before->oom || after.oom)
+		out_of_memory(x, "a dump for the fail-alloc comparison could not grow");
+	else if (after.len != before->len ||
 	    memcmp(after.data, before->data, after.len) != 0)
 		fail(x, "enomem.changed", "the map exactly as before the failed "
 		     "operation", "a different dump");
@@ -331,6 +373,8 @@ static bool status_ok(exec_ctx *x, const fz_op *op, int st,
 {
 	if (st == GOMAP_OK)
 		return true;
+	if (x->v->environment)
+		return false; /* the real allocator failed: not an observation */
 	if (st == GOMAP_ENOMEM) {
 		x->op_enomem = true;
 		emit_enomem(x, op);
@@ -352,7 +396,7 @@ static void op_put(exec_ctx *x, const fz_op *op)
 	if (status_ok(x, op, st, &before)) {
 		memcpy(e, op->elem, x->et.size);
 		if (orc_put(x->model, op->key, op->elem) != 0)
-			fail(x, "oracle.nomem", "memory", "none");
+			out_of_memory(x, "the reference model could not grow");
 	}
 	snapshot_done(x, &before);
 }
@@ -369,7 +413,7 @@ static void op_inc(exec_ctx *x, const fz_op *op)
 		v++;
 		memcpy(e, &v, x->et.size); /* little-endian: wraps per size */
 		if (orc_inc(x->model, op->key) != 0)
-			fail(x, "oracle.nomem", "memory", "none");
+			out_of_memory(x, "the reference model could not grow");
 	}
 	snapshot_done(x, &before);
 }
@@ -460,12 +504,14 @@ static int by_text(const void *a, const void *b)
 }
 
 /* Points the items at their texts, now that the buffer stops moving, and
- * sorts them. */
-static void pairs_sort(pair_list *l)
+ * sorts them; false when out of memory. */
+static bool pairs_sort(exec_ctx *x, pair_list *l)
 {
 	l->items = malloc((l->n ? l->n : 1) * sizeof *l->items);
-	if (l->items == NULL || l->text.oom)
-		abort();
+	if (l->items == NULL || l->text.oom) {
+		out_of_memory(x, "an iteration's printed entries could not grow");
+		return false;
+	}
 	const char *s = l->text.data;
 	for (size_t i = 0; i < l->n; i++) {
 		l->items[i] = s;
@@ -473,6 +519,7 @@ static void pairs_sort(pair_list *l)
 	}
 	if (l->n > 1)
 		qsort(l->items, l->n, sizeof *l->items, by_text);
+	return true;
 }
 
 static void pairs_free(pair_list *l)
@@ -481,18 +528,19 @@ static void pairs_free(pair_list *l)
 	gomap_textbuf_free(&l->text);
 }
 
-/* Twice the room for pairs, moving them to the heap the first time. */
-static orc_pair *grow_pairs(orc_pair *pairs, const orc_pair *room,
-                            size_t *cap)
+/* Twice the room for pairs, moving them to the heap the first time;
+ * false, nothing moved, when out of memory. */
+static bool grow_pairs(orc_pair **pairs, const orc_pair *room, size_t *cap)
 {
 	orc_pair *bigger = malloc(2 * *cap * sizeof *bigger);
 	if (bigger == NULL)
-		abort();
-	memcpy(bigger, pairs, *cap * sizeof *bigger);
-	if (pairs != room)
-		free(pairs);
+		return false;
+	memcpy(bigger, *pairs, *cap * sizeof *bigger);
+	if (*pairs != room)
+		free(*pairs);
+	*pairs = bigger;
 	*cap *= 2;
-	return bigger;
+	return true;
 }
 
 static void op_iter(exec_ctx *x)
@@ -505,13 +553,16 @@ static void op_iter(exec_ctx *x)
 	size_t ny = 0, cap = 64;
 	gomap_iter it;
 	for (gomap_iter_init(x->m, &it); it.key; gomap_iter_next(&it)) {
-		if (ny == cap)
-			yielded = grow_pairs(yielded, x->iter_pairs, &cap);
+		if (ny == cap && !grow_pairs(&yielded, x->iter_pairs, &cap)) {
+			out_of_memory(x, "an iteration's entries could not be kept");
+			break;
+		}
 		yielded[ny++] = (orc_pair){it.key, it.elem};
 	}
-	bool same = x->o->out == NULL &&
-	            orc_pairs_match_model(x->model, x->kt, x->et, yielded, ny,
-	                                  &x->iter_room);
+	bool same = x->v->environment ||
+	            (x->o->out == NULL &&
+	             orc_pairs_match_model(x->model, x->kt, x->et, yielded, ny,
+	                                   &x->iter_room));
 	pair_list core = {0}, ref = {0};
 	for (size_t i = 0; !same && i < ny; i++)
 		pairs_add(x, &core, yielded[i].key, yielded[i].elem);
@@ -522,8 +573,11 @@ static void op_iter(exec_ctx *x)
 	orc_pair e;
 	for (orc_cursor c = orc_begin(x->model); orc_step(&c, &e);)
 		pairs_add(x, &ref, e.key, e.elem);
-	pairs_sort(&core);
-	pairs_sort(&ref);
+	if (!pairs_sort(x, &core) || !pairs_sort(x, &ref)) {
+		pairs_free(&core);
+		pairs_free(&ref);
+		return;
+	}
 	emit(x, "iter %zu:", core.n);
 	for (size_t i = 0; i < core.n; i++)
 		emit(x, " %s", core.items[i]);
@@ -560,8 +614,10 @@ static void hold_entry(exec_ctx *x, int i)
 	if (x->held_key[i] == NULL) {
 		x->held_key[i] = malloc(x->kt.size);
 		x->held_elem[i] = malloc(x->et.size ? x->et.size : 1);
-		if (x->held_key[i] == NULL || x->held_elem[i] == NULL)
-			abort();
+		if (x->held_key[i] == NULL || x->held_elem[i] == NULL) {
+			out_of_memory(x, "an iterator's entry could not be kept");
+			return;
+		}
 	}
 	memcpy(x->held_key[i], it->key, x->kt.size);
 	memcpy(x->held_elem[i], it->elem, x->et.size);
@@ -594,6 +650,8 @@ static void op_iter_start(exec_ctx *x, const fz_op *op)
 	int i = op->iter;
 	stop_iterator(x, i);
 	x->watch[i] = orc_watch_start(x->kt, x->et, x->model);
+	if (x->watch[i] == NULL)
+		out_of_memory(x, "the iteration contract's key sets could not be made");
 	gomap_iter_init(x->m, &x->its[i]);
 	x->started[i] = true;
 	watch_produced(x, i);
@@ -752,8 +810,11 @@ static void policy_begin(exec_ctx *x, const fz_op *op,
 		return;
 	/* the key type's own hash, not the reenter wrapper around it */
 	const gomap_keytype *kt = &x->p->hdr.key;
-	uint64_t hash = nan ? orc_policy_hash_next(kt, op->key, x->m)
-	                    : kt->hash(kt, op->key, pop->before.hash0, x->m);
+	uint64_t hash;
+	if (!nan)
+		hash = kt->hash(kt, op->key, pop->before.hash0, x->m);
+	else if (!orc_policy_hash_next(kt, op->key, x->m, &hash))
+		out_of_memory(x, "a scratch map for a NaN key's hash could not be made");
 	orc_policy_plan(pop, x->m, hash);
 }
 
@@ -810,7 +871,7 @@ static void check_structure(exec_ctx *x)
 static void periodic_check(exec_ctx *x)
 {
 	size_t below = x->o->check_all_below ? x->o->check_all_below : 256;
-	size_t divisor = x->o->check_divisor ? x->o->check_divisor : 64;
+	size_t divisor = x->o->check_divisor ? x->o->check_divisor : 16;
 	size_t work = gomap_check_cost(x->m), count = gomap_len(x->m);
 	bool small = count <= below && work - count <= below;
 	if (!small && ++x->since_check * divisor < work)
@@ -879,10 +940,20 @@ static int setup(exec_ctx *x)
 	x->kt = valtype_of(h->key_kind);
 	x->et = valtype_of(h->elem_kind);
 	x->model = orc_model_new(x->kt, x->et);
-	if (x->m == NULL || x->model == NULL) {
-		fail(x, "setup.nomem", "a map", gomap_strerror(st));
+	if (x->m == NULL && st != GOMAP_ENOMEM) {
+		fail(x, "setup.status", "a map", gomap_strerror(st));
 		return -1;
 	}
+	if (x->m == NULL || x->model == NULL) {
+		/* a hint too large for this machine lands here too */
+		out_of_memory(x, x->m ? "the reference model could not be made"
+		                      : "the map could not be made");
+		snprintf(x->v->op, sizeof x->v->op, "map header, hint=%lld",
+		         (long long)h->hint);
+		x->v->line = x->p->header_line;
+		return -1;
+	}
+	orc_model_set_paranoid(x->model, x->o->paranoid);
 	x->policy.synced = true;
 	if (!orc_policy_make(x->m, h->hint, x->t.bucketsize, h->seed,
 	                     &x->policy_finding)) {
@@ -910,6 +981,8 @@ int orc_exec(const fz_program *p, const orc_exec_opts *opts, orc_verdict *v)
 	if (setup(&x) == 0) {
 		for (size_t i = 0; i < p->nops && !v->failed; i++) {
 			const fz_op *op = &p->ops[i];
+			if (opts->progress && i && i % ORC_PROGRESS_EVERY == 0)
+				opts->progress(opts->progress_ctx, i, p->nops);
 			x.op = op;
 			x.index = i;
 			if (op->code == FZ_OP_REENTER) {
@@ -941,11 +1014,14 @@ int orc_exec(const fz_program *p, const orc_exec_opts *opts, orc_verdict *v)
 			compare_contents(&x);
 		}
 		char msg[256];
-		if (!v->failed && orc_fsck(x.model, msg, sizeof msg) != 0)
+		if (opts->paranoid && !v->failed &&
+		    orc_fsck(x.model, msg, sizeof msg) != 0)
 			fail(&x, "oracle.fsck", "uthash's structure check to pass", msg);
 	}
 	teardown(&x);
+	if (v->environment)
+		return ORC_ENVIRONMENT;
 	if (v->malformed)
-		return 2;
-	return v->failed ? 1 : 0;
+		return ORC_MALFORMED;
+	return v->failed ? ORC_FAILED : ORC_AGREED;
 }

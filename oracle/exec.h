@@ -21,18 +21,35 @@ typedef struct orc_exec_opts {
 	 * always at the end.  0 means the default (256). */
 	size_t check_all_below;
 	/* On the cadence, a check runs once the operations since the last one
-	 * reach 1/check_divisor of the entries plus buckets it walks.  0 means
-	 * the default (64): replay checks often; fuzzing trades a little
-	 * latency in noticing for speed (target_common.c). */
+	 * reach 1/check_divisor of the entries plus buckets it walks, so each
+	 * operation pays for check_divisor units of walk.  0 means the default
+	 * (16): replay checks 16 times as often as fuzzing, which trades a
+	 * little latency in noticing for speed (target_common.c).  At 64 the
+	 * checks were 40% of replaying 10^6 puts and gets. */
 	size_t check_divisor;
 	/* Call the generic and fast entry points as the program says (true),
 	 * or force the generic path everywhere (false is for tests). */
 	bool honour_paths;
+	/* Also check the model's own structure (uthash's HASH_FSCK) after
+	 * every change to it and at the end: each change then costs a walk of
+	 * the whole model, so a run is quadratic.  Tests and
+	 * `gomap replay --paranoid` only. */
+	bool paranoid;
+	/* When set, called with the operations run so far and the program's
+	 * length every ORC_PROGRESS_EVERY operations (so never for a short
+	 * program). */
+	void (*progress)(void *ctx, size_t done, size_t total);
+	void *progress_ctx;
 } orc_exec_opts;
 
-/* Runs p (its header must carry a seed).  Returns 0 when core and model
- * agreed on everything and every invariant held, 1 on a failure, 2 when
- * the program cannot run (v->malformed); *v says which. */
+#define ORC_PROGRESS_EVERY 65536
+
+/* Runs p (its header must carry a seed).  Returns an orc_status:
+ * ORC_AGREED when core and model agreed on everything and every invariant
+ * held, ORC_FAILED on a failure, ORC_MALFORMED when the program cannot run
+ * (v->malformed), ORC_ENVIRONMENT when the machine failed the run
+ * (v->environment: the real allocator returned NULL outside an injected
+ * fail-alloc, or the output could not be written); *v says which. */
 int orc_exec(const fz_program *p, const orc_exec_opts *opts, orc_verdict *v);
 
 #endif

@@ -58,6 +58,11 @@ orc_iter_watch *orc_watch_start(orc_valtype key, orc_valtype elem,
 	w->seen = orc_model_new(key, flag_type);
 	w->touched = orc_model_new(key, flag_type);
 	bool ok = w->start && w->seen && w->touched;
+	if (ok && orc_model_paranoid(model)) { /* as the map's model is */
+		orc_model_set_paranoid(w->start, true);
+		orc_model_set_paranoid(w->seen, true);
+		orc_model_set_paranoid(w->touched, true);
+	}
 	orc_pair e;
 	for (orc_cursor c = orc_begin(model); ok && orc_step(&c, &e);)
 		if (!orc_is_nan_key(key, e.key))

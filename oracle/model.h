@@ -74,10 +74,14 @@ orc_cursor orc_begin(const orc_model *m);
 /* The next entry into *out; false after the last. */
 bool orc_step(orc_cursor *c, orc_pair *out);
 
-/* uthash's own structure check (HASH_FSCK).  Built with ORC_FSCK it also
- * runs after every insert and delete; a failure is recorded, never fatal.
- * Returns the number of failures seen so far and writes the first one's
- * text into msg.  Without ORC_FSCK it checks nothing and returns 0. */
+/* uthash's own structure check (HASH_FSCK), a walk of the whole table; a
+ * failure is recorded, never fatal.  Returns the number of failures seen
+ * so far and writes the first one's text into msg. */
 int orc_fsck(orc_model *m, char *msg, size_t msg_size);
+/* A paranoid model also runs that check after every insert and delete,
+ * which makes each change linear in the model's size: for tests and
+ * `gomap replay --paranoid`, never by default.  Off for a new model. */
+void orc_model_set_paranoid(orc_model *m, bool on);
+bool orc_model_paranoid(const orc_model *m);
 
 #endif

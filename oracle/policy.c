@@ -73,8 +73,8 @@ static uint64_t draw_value(uint64_t state, uint64_t k)
 	return gomap_wyrand(&state);
 }
 
-uint64_t orc_policy_hash_next(const gomap_keytype *kt, const void *key,
-                              const gomap *m)
+bool orc_policy_hash_next(const gomap_keytype *kt, const void *key,
+                          const gomap *m, uint64_t *hash)
 {
 	gomap_header_view h;
 	gomap_header(m, &h);
@@ -84,11 +84,12 @@ uint64_t orc_policy_hash_next(const gomap_keytype *kt, const void *key,
 	                     .hashkey0 = h.hashkey0};
 	int st;
 	gomap *scratch = gomap_make(gomap_type_of(m), 0, &hooks, &st);
+	*hash = 0;
 	if (scratch == NULL)
-		return 0;
-	uint64_t hash = kt->hash(kt, key, h.hash0, scratch);
+		return false;
+	*hash = kt->hash(kt, key, h.hash0, scratch);
 	gomap_destroy(scratch);
-	return hash;
+	return true;
 }
 
 uint8_t orc_policy_hint_B(int64_t hint, size_t bucketsize)

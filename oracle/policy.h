@@ -106,10 +106,10 @@ bool orc_policy_make(const gomap *m, int64_t hint, size_t bucketsize,
                      uint64_t seed, orc_policy_finding *f);
 
 /* The hash `kt` gives key in m's next operation, whose first random draw
- * it takes if it draws (a NaN's hash does); m itself does not draw.  0
- * when the scratch map this needs cannot be allocated. */
-uint64_t orc_policy_hash_next(const gomap_keytype *kt, const void *key,
-                              const gomap *m);
+ * it takes if it draws (a NaN's hash does); m itself does not draw.
+ * False when the scratch map this needs cannot be allocated. */
+bool orc_policy_hash_next(const gomap_keytype *kt, const void *key,
+                          const gomap *m, uint64_t *hash);
 
 /* How many draws of Go's generator lead from state `from` to `to`. */
 uint64_t orc_policy_draws(uint64_t from, uint64_t to);

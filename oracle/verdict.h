@@ -10,9 +10,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* What a run concluded.  These are also the exit statuses of every
+ * `gomap` subcommand (README.md, "Exit status"), one meaning each. */
+enum orc_status {
+	ORC_AGREED = 0,      /* core and model agreed, every invariant held */
+	ORC_FAILED = 1,      /* a divergence, a broken invariant, a Go difference */
+	ORC_MALFORMED = 2,   /* malformed input or bad usage */
+	ORC_ENVIRONMENT = 3, /* the environment failed (the real allocator, I/O):
+	                        nothing is known about the map */
+};
+
 typedef struct orc_verdict {
 	bool failed;
 	bool malformed;     /* the program cannot run as written (exit 2) */
+	/* The run could not finish for a reason outside the map: malloc
+	 * returned NULL with no fail-alloc armed for it, or output failed.
+	 * check is "environment.nomem" or "environment.io".  Never a finding. */
+	bool environment;
 	char check[48];     /* stable check id */
 	size_t op_index;    /* 0-based index of the operation, or nops at end */
 	uint32_t line;      /* its trace line (0 for a binary program) */
@@ -24,7 +38,9 @@ typedef struct orc_verdict {
 /* Records a failure (the first one wins). */
 void orc_verdict_fail(orc_verdict *v, const char *check, const char *expected,
                       const char *seen);
-/* One line: "FILE:LINE: CHECK: OP: expected E, saw S". */
+/* One line: "FILE:LINE: CHECK: OP: expected E, saw S"; for an environment
+ * failure "FILE:LINE: CHECK: environment failure, not a map bug: WHAT (at
+ * OP)". */
 void orc_verdict_print(const orc_verdict *v, const char *file, void *stream);
 
 #endif

@@ -5,6 +5,8 @@
 # iter) into a PNG holding all three series.  Exit 77, which CTest counts
 # as skipped, when gnuplot is not installed.
 set -u
+. "$(dirname "$0")/../ci/lib/help.sh"
+help_if_asked "$0" "$@"
 script=$1 fixture=$2 out=$3
 if ! command -v gnuplot >/dev/null 2>&1; then
 	echo "gnuplot is not installed: skipped"

@@ -441,7 +441,8 @@ static int run_captured(enum fz_target t, const uint8_t *in, size_t n,
 	if (fz_decode(t, in, n, &p) != 0)
 		return -1;
 	FILE *f = open_memstream(out, outlen);
-	orc_exec_opts opts = {.out = f, .dump_each = dump_each, .honour_paths = true};
+	orc_exec_opts opts = {.out = f, .dump_each = dump_each, .honour_paths = true,
+	                      .paranoid = true};
 	orc_verdict v;
 	int rc = orc_exec(&p, &opts, &v);
 	fclose(f);
@@ -484,7 +485,8 @@ static void expect_random_inputs_pass(enum fz_target t)
 		size_t n = random_input(&rng, buf, 16);
 		fz_program p;
 		GM_EXPECT(fz_decode(t, buf, n, &p) == 0);
-		orc_exec_opts opts = {.honour_paths = true, .check_all_below = 16};
+		orc_exec_opts opts = {.honour_paths = true, .check_all_below = 16,
+		                      .paranoid = true};
 		orc_verdict v;
 		if (orc_exec(&p, &opts, &v) != 0) {
 			orc_verdict_print(&v, "<input>", stderr);

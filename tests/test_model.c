@@ -27,6 +27,15 @@ static void put_f64(orc_model *m, double k, uint64_t v)
 	GM_EXPECT(orc_put(m, &k, &v) == 0);
 }
 
+/* A model that also checks uthash's structure after every change. */
+static orc_model *paranoid_model(orc_valtype key, orc_valtype elem)
+{
+	orc_model *m = orc_model_new(key, elem);
+	if (m)
+		orc_model_set_paranoid(m, true);
+	return m;
+}
+
 static void expect_fsck_clean(orc_model *m)
 {
 	char msg[256];
@@ -38,7 +47,7 @@ static void expect_fsck_clean(orc_model *m)
 
 GM_TEST(model__nan_keys_are_never_found_but_counted)
 {
-	orc_model *m = orc_model_new(k_f64, e_u64);
+	orc_model *m = paranoid_model(k_f64, e_u64);
 	GM_EXPECT(m != NULL);
 	double nan = NAN, k = 0;
 	uint64_t v = 0;
@@ -76,7 +85,7 @@ GM_TEST(model__nan_keys_are_never_found_but_counted)
 
 GM_TEST(model__zero_and_negative_zero_are_one_key_updated_in_place)
 {
-	orc_model *m = orc_model_new(k_f64, e_u64);
+	orc_model *m = paranoid_model(k_f64, e_u64);
 	uint64_t v = 0;
 	double stored = 1;
 	put_f64(m, 0.0, 1);
@@ -103,7 +112,7 @@ GM_TEST(model__zero_and_negative_zero_are_one_key_updated_in_place)
 
 GM_TEST(model__str_keys_compare_bytes_and_keep_the_latest_pointer)
 {
-	orc_model *m = orc_model_new(k_str, e_u8);
+	orc_model *m = paranoid_model(k_str, e_u8);
 	static const uint8_t buf1[] = "ab", buf2[] = "ab", buf3[] = "abc";
 	gomap_str s1 = {buf1, 2}, s2 = {buf2, 2}, s3 = {buf3, 2}, empty = {NULL, 0};
 	uint8_t v1 = 1, v2 = 2, v3 = 3, v4 = 4;
@@ -130,7 +139,7 @@ GM_TEST(model__str_keys_compare_bytes_and_keep_the_latest_pointer)
 
 GM_TEST(model__integer_keys_delete_and_clear)
 {
-	orc_model *m = orc_model_new(k_u64, e_u32);
+	orc_model *m = paranoid_model(k_u64, e_u32);
 	for (uint64_t i = 0; i < 1000; i++) {
 		uint32_t v = (uint32_t)(i * 3);
 		GM_EXPECT(orc_put(m, &i, &v) == 0);
@@ -178,7 +187,7 @@ GM_TEST(model__integer_keys_delete_and_clear)
 
 GM_TEST(model__inc_wraps_and_needs_an_integer_elem)
 {
-	orc_model *m = orc_model_new(k_u64, e_u8);
+	orc_model *m = paranoid_model(k_u64, e_u8);
 	uint64_t k = 1;
 	uint8_t v = 254;
 	GM_EXPECT(orc_put(m, &k, &v) == 0);
@@ -191,13 +200,13 @@ GM_TEST(model__inc_wraps_and_needs_an_integer_elem)
 	GM_EXPECT(orc_get(m, &fresh, &e, NULL) && *(const uint8_t *)e == 1);
 	orc_model_free(m);
 
-	m = orc_model_new(k_u64, e_u64);
+	m = paranoid_model(k_u64, e_u64);
 	uint64_t big = UINT64_MAX;
 	GM_EXPECT(orc_put(m, &k, &big) == 0 && orc_inc(m, &k) == 0);
 	GM_EXPECT(orc_get(m, &k, &e, NULL) && memcmp(e, &(uint64_t){0}, 8) == 0);
 	orc_model_free(m);
 
-	m = orc_model_new(k_u64, k_str);
+	m = paranoid_model(k_u64, k_str);
 	GM_EXPECT(orc_inc(m, &k) == -1);
 	GM_EXPECT_EQ_U(orc_len(m), 0);
 	orc_model_free(m);
@@ -208,7 +217,7 @@ GM_TEST(model__inc_wraps_and_needs_an_integer_elem)
 GM_TEST(model__long_keys_differing_only_in_the_middle_stay_distinct)
 {
 	orc_valtype k300 = {ORC_MEM, 300};
-	orc_model *m = orc_model_new(k300, e_u64);
+	orc_model *m = paranoid_model(k300, e_u64);
 	GM_EXPECT(m != NULL);
 	unsigned char key[300] = {0};
 	for (uint64_t i = 0; i < 200; i++) {
@@ -243,7 +252,7 @@ GM_TEST(model__rejects_impossible_types)
 	GM_EXPECT(orc_model_new((orc_valtype){ORC_F64, 4}, e_u8) == NULL);
 	GM_EXPECT(orc_model_new((orc_valtype){ORC_STR, 8}, e_u8) == NULL);
 	GM_EXPECT(orc_model_new(k_u64, k_f64) == NULL);
-	orc_model *m = orc_model_new((orc_valtype){ORC_MEM, 300}, (orc_valtype){ORC_MEM, 1024});
+	orc_model *m = paranoid_model((orc_valtype){ORC_MEM, 300}, (orc_valtype){ORC_MEM, 1024});
 	GM_EXPECT(m != NULL);
 	uint8_t key[300] = {1}, elem[1024] = {2};
 	GM_EXPECT(orc_put(m, key, elem) == 0);
@@ -253,3 +262,18 @@ GM_TEST(model__rejects_impossible_types)
 }
 
 GM_TEST_MAIN()
+
+GM_TEST(model__paranoid_only_when_asked)
+{
+	orc_model *m = orc_model_new(k_u64, e_u64);
+	GM_EXPECT(m != NULL && !orc_model_paranoid(m)); /* replay's default */
+	orc_model_set_paranoid(m, true);
+	GM_EXPECT(orc_model_paranoid(m));
+	for (uint64_t k = 0; k < 2000; k++) /* a check per change, and clean */
+		GM_EXPECT(orc_put(m, &k, &k) == 0);
+	for (uint64_t k = 0; k < 2000; k += 3)
+		GM_EXPECT(orc_del(m, &k));
+	GM_EXPECT_EQ_U(orc_len(m), 2000 - 667);
+	expect_fsck_clean(m);
+	orc_model_free(m);
+}

@@ -170,7 +170,7 @@ static char *noisy_trace(void)
 	return r;
 }
 
-static const orc_exec_opts replay_opts = {.honour_paths = true};
+static const orc_exec_opts replay_opts = {.honour_paths = true, .paranoid = true};
 
 /* Reduces the noisy trace; returns the reduced program's canonical text
  * (malloc'd) or NULL. */

@@ -30,7 +30,7 @@ import (
 )
 
 // Go's process hash key and hash choice (runtime/alg.go).  hashkey[0] is
-// mixed into every portable hash; see shared/spec/go-map-rules.md, "Making
+// mixed into every portable hash; see docs/go-map-rules.md, "Making
 // Go's runtime map deterministic".
 //
 //go:linkname hashkey runtime.hashkey

@@ -30,3 +30,9 @@ check_id_of() {
   fi
   printf '%s\n' "$id" | tr -c 'A-Za-z0-9._\n-' '_'
 }
+
+# Run on its own rather than sourced: this text.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  . "$(dirname "$0")/help.sh"
+  help_if_asked "$0" --help
+fi

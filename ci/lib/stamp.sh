@@ -12,3 +12,9 @@ stamp() {
     printf '%d.%02d %s\n' $((el / 1000000)) $((el % 1000000 / 10000)) "$line"
   done
 }
+
+# Run on its own rather than sourced: this text.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  . "$(dirname "$0")/help.sh"
+  help_if_asked "$0" --help
+fi

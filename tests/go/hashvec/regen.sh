@@ -2,7 +2,10 @@
 # Regenerates tests/data/hash_vectors.txt and tests/data/layout_vectors.txt
 # from Go 1.19's runtime.  Needs only the go toolchain (stdlib, no network).
 # The program re-executes itself with GODEBUG=cpu.aes=off.
+# Usage: tests/go/hashvec/regen.sh   (no arguments)
 set -eu
+. "$(dirname "$0")/../../../ci/lib/help.sh"
+help_if_asked "$0" "$@"
 here=$(cd "$(dirname "$0")" && pwd)
 data=$here/../../data
 cd "$here"
