@@ -4,6 +4,7 @@
  * not catch the core's mistake. */
 #include "policy.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -197,22 +198,56 @@ void orc_policy_plan(orc_policy_op *op, const gomap *m, uint64_t key_hash)
 
 /* ---- findings ------------------------------------------------------- */
 
-static bool found(orc_policy_finding *f, const char *check,
-                  const char *expected, const char *seen)
+/* A broken rule: what was expected and what was seen are written straight
+ * into the finding, out of line, so that no check that passes owns a text
+ * buffer (under ASan every call would poison and unpoison it). */
+static bool broken(orc_policy_finding *f, const char *check)
 {
 	f->check = check;
-	snprintf(f->expected, sizeof f->expected, "%s", expected);
-	snprintf(f->seen, sizeof f->seen, "%s", seen);
 	return false;
 }
 
-static void describe(char *buf, size_t n, const gomap_growth_view *h)
+__attribute__((noinline, format(printf, 2, 3)))
+static void expected(orc_policy_finding *f, const char *fmt, ...)
 {
-	snprintf(buf, n, "count=%zu B=%u noverflow=%u %s nevacuate=%zu",
-	         h->count, h->B, h->noverflow,
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f->expected, sizeof f->expected, fmt, ap);
+	va_end(ap);
+}
+
+__attribute__((noinline, format(printf, 2, 3)))
+static void seen(orc_policy_finding *f, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f->seen, sizeof f->seen, fmt, ap);
+	va_end(ap);
+}
+
+/* The header fields the rules read, as text after `lead`. */
+static void describe(char *buf, size_t n, const char *lead,
+                     const gomap_growth_view *h)
+{
+	snprintf(buf, n, "%s%scount=%zu B=%u noverflow=%u %s nevacuate=%zu",
+	         lead, *lead ? " " : "", h->count, h->B, h->noverflow,
 	         !h->growing ? "not growing"
 	                     : same_size(h) ? "same-size growth" : "doubling",
 	         (size_t)h->nevacuate);
+}
+
+__attribute__((noinline))
+static void expected_view(orc_policy_finding *f, const char *lead,
+                          const gomap_growth_view *h)
+{
+	describe(f->expected, sizeof f->expected, lead, h);
+}
+
+__attribute__((noinline))
+static void seen_view(orc_policy_finding *f, const char *lead,
+                      const gomap_growth_view *h)
+{
+	describe(f->seen, sizeof f->seen, lead, h);
 }
 
 /* ---- reads ------------------------------------------------------------- */
@@ -236,22 +271,20 @@ static bool check_read(const orc_policy_op *op, const gomap_growth_view *a,
 	uint8_t iter_bits = op->kind == ORC_POLICY_ITER_START
 	                            ? GO_ITERATOR | GO_OLD_ITERATOR
 	                            : 0;
-	char want[80], seen[80];
 	if (a->count != b->count || a->B != b->B || a->array != b->array ||
 	    a->noverflow != b->noverflow || a->nevacuate != b->nevacuate ||
 	    a->growing != b->growing || a->hash0 != b->hash0 ||
 	    (a->flags & ~iter_bits) != (b->flags & ~iter_bits)) {
-		describe(want, sizeof want, b);
-		describe(seen, sizeof seen, a);
-		return found(f, "policy.read", want, seen);
+		expected_view(f, "a read to leave", b);
+		seen_view(f, "", a);
+		return broken(f, "policy.read");
 	}
 	uint64_t draws = orc_policy_draws(b->rand_state, a->rand_state);
 	uint64_t expect = read_draws(op);
 	if (draws != expect) {
-		snprintf(want, sizeof want, "%llu random draws",
-		         (unsigned long long)expect);
-		snprintf(seen, sizeof seen, "%llu", (unsigned long long)draws);
-		return found(f, "policy.rand", want, seen);
+		expected(f, "%llu random draws", (unsigned long long)expect);
+		seen(f, "%llu", (unsigned long long)draws);
+		return broken(f, "policy.rand");
 	}
 	return true;
 }
@@ -285,75 +318,57 @@ static bool check_growth_start(const write_facts *w, orc_policy_finding *f)
 		must = over_load_factor(b->count + 1, b->B);
 		may = true;
 	}
-	char want[160], seen[160];
 	if (w->started != must && !(w->started && may)) {
-		describe(seen, sizeof seen, b);
-		snprintf(want, sizeof want, "%s on this %s (before it: %s)",
-		         must ? "a growth to start" : "no growth to start",
-		         w->inserted ? "insert" : "operation", seen);
-		snprintf(seen, sizeof seen, "%s", w->started ? "a growth started"
-		                                             : "no growth");
-		return found(f, "policy.grow", want, seen);
+		expected_view(f, must ? "a growth to start on this insert into"
+		                      : "no growth to start from", b);
+		seen(f, "%s", w->started ? "a growth started" : "no growth");
+		return broken(f, "policy.grow");
 	}
 	if (!w->started)
 		return true;
 	bool bigger = over_load_factor(b->count + 1, b->B);
 	unsigned wantB = b->B + (bigger ? 1u : 0u);
 	if (a->B != wantB || (a->growing && same_size(a) == bigger)) {
-		snprintf(want, sizeof want, "a %s growth to B=%u",
-		         bigger ? "doubling" : "same-size", wantB);
-		describe(seen, sizeof seen, a);
-		return found(f, "policy.grow", want, seen);
+		expected(f, "a %s growth to B=%u", bigger ? "doubling" : "same-size",
+		         wantB);
+		seen_view(f, "", a);
+		return broken(f, "policy.grow");
 	}
 	return true;
 }
 
 /* P3: the old buckets growWork evacuates, nevacuate's new place, and the
  * growth's end, all as Go's growWork leaves them. */
-static bool evacuation_finding(const gomap_growth_view *a, const char *want,
-                               orc_policy_finding *f)
-{
-	char seen[160];
-	describe(seen, sizeof seen, a);
-	return found(f, "policy.evacuate", want, seen);
-}
-
 static bool check_evacuation(const write_facts *w, const gomap *m,
                              orc_policy_finding *f)
 {
 	const gomap_growth_view *b = w->b, *a = w->a;
 	const orc_growwork *g = w->work;
-	char want[160];
 	if (w->op->kind == ORC_POLICY_CLEAR && b->count > 0) {
-		if (a->growing)
-			return evacuation_finding(a, "clear to abandon the growth", f);
-		return true;
-	}
-	if (g == NULL) { /* no growWork ran: nothing may have moved */
-		if (a->growing != b->growing || a->nevacuate != b->nevacuate) {
-			describe(want, sizeof want, b);
-			return evacuation_finding(a, want, f);
-		}
-		return true;
-	}
-	if (g->finishes) {
-		if (a->growing)
-			return evacuation_finding(
-				a, "the growth to end: every old bucket evacuated", f);
-		return true;
-	}
-	if (!a->growing || a->nevacuate != g->nevacuate) {
-		snprintf(want, sizeof want, "the growth to go on, nevacuate=%zu",
+		if (!a->growing)
+			return true;
+		expected(f, "clear to abandon the growth");
+	} else if (g == NULL) { /* no growWork ran: nothing may have moved */
+		if (a->growing == b->growing && a->nevacuate == b->nevacuate)
+			return true;
+		expected_view(f, "no evacuation:", b);
+	} else if (g->finishes) {
+		if (!a->growing)
+			return true;
+		expected(f, "the growth to end: every old bucket evacuated");
+	} else if (!a->growing || a->nevacuate != g->nevacuate) {
+		expected(f, "the growth to go on, nevacuate=%zu",
 		         (size_t)g->nevacuate);
-		return evacuation_finding(a, want, f);
+	} else {
+		unsigned i = 0;
+		while (i < g->n && gomap_old_bucket_evacuated(m, g->evacuated[i]))
+			i++;
+		if (i == g->n)
+			return true;
+		expected(f, "old bucket %zu evacuated", (size_t)g->evacuated[i]);
 	}
-	for (unsigned i = 0; i < g->n; i++)
-		if (!gomap_old_bucket_evacuated(m, g->evacuated[i])) {
-			snprintf(want, sizeof want, "old bucket %zu evacuated",
-			         (size_t)g->evacuated[i]);
-			return evacuation_finding(a, want, f);
-		}
-	return true;
+	seen_view(f, "", a);
+	return broken(f, "policy.evacuate");
 }
 
 /* Draws Go may add beyond the fixed ones: a doubling growth rehashes each
@@ -384,28 +399,26 @@ static bool check_randomness(const write_facts *w, size_t nan_live,
 	if (w->reseeded)
 		base++;
 	uint64_t extra = optional_draws(w, nan_live);
-	char want[160], seen[80];
 	if (w->draws < base || w->draws - base > extra) {
 		if (extra)
-			snprintf(want, sizeof want,
-			         "%llu to %llu random draws", (unsigned long long)base,
+			expected(f, "%llu to %llu random draws",
+			         (unsigned long long)base,
 			         (unsigned long long)(base + extra));
 		else
-			snprintf(want, sizeof want, "%llu random draws",
-			         (unsigned long long)base);
-		snprintf(seen, sizeof seen, "%llu", (unsigned long long)w->draws);
-		return found(f, "policy.rand", want, seen);
+			expected(f, "%llu random draws", (unsigned long long)base);
+		seen(f, "%llu", (unsigned long long)w->draws);
+		return broken(f, "policy.rand");
 	}
 	/* the reseed is the operation's last draw */
 	uint32_t hash0 = w->reseeded
 	                         ? (uint32_t)draw_value(b->rand_state, w->draws)
 	                         : b->hash0;
 	if (a->hash0 != hash0) {
-		snprintf(want, sizeof want, "hash0=0x%08x (%s)", hash0,
+		expected(f, "hash0=0x%08x (%s)", hash0,
 		         w->reseeded ? "a new seed: the map became empty"
 		                     : "unchanged");
-		snprintf(seen, sizeof seen, "hash0=0x%08x", a->hash0);
-		return found(f, "policy.seed", want, seen);
+		seen(f, "hash0=0x%08x", a->hash0);
+		return broken(f, "policy.seed");
 	}
 	return true;
 }
@@ -426,12 +439,10 @@ static bool check_overflow_count(const write_facts *w, size_t nan_live,
 		if (((uint32_t)draw_value(b->rand_state, k) & mask) == 0)
 			counted++;
 	if (a->noverflow != (uint16_t)counted) {
-		char want[80], seen[80];
-		snprintf(want, sizeof want, "noverflow=%u (%llu overflow draws)",
-		         (unsigned)(uint16_t)counted,
-		         (unsigned long long)w->draws);
-		snprintf(seen, sizeof seen, "noverflow=%u", a->noverflow);
-		return found(f, "policy.overflow", want, seen);
+		expected(f, "noverflow=%u (%llu overflow draws)",
+		         (unsigned)(uint16_t)counted, (unsigned long long)w->draws);
+		seen(f, "noverflow=%u", a->noverflow);
+		return broken(f, "policy.overflow");
 	}
 	return true;
 }
@@ -476,10 +487,9 @@ static bool check_write(orc_policy *pol, const orc_policy_op *op,
 		w.work = &op->work;
 	}
 	if (b->array != NULL && a->array != b->array && !w.started) {
-		char want[80], seen[80];
-		describe(want, sizeof want, b);
-		describe(seen, sizeof seen, a);
-		return found(f, "policy.grow", want, seen);
+		expected_view(f, "no new bucket array outside an insert:", b);
+		seen_view(f, "", a);
+		return broken(f, "policy.grow");
 	}
 	size_t nan_live = pol->nan_live;
 	bool ok = check_growth_start(&w, f) && check_evacuation(&w, m, f) &&
@@ -524,11 +534,10 @@ bool orc_policy_audit(orc_policy *pol, const gomap *m, orc_policy_finding *f)
 	bool ok = true;
 	if (pol->synced && pol->growth_array == h.array && h.growing &&
 	    n != pol->evacuated) {
-		char want[96], seen[64];
-		snprintf(want, sizeof want, "%zu old buckets evacuated by Go's "
-		         "growWork since the growth started", pol->evacuated);
-		snprintf(seen, sizeof seen, "%zu evacuated", n);
-		ok = found(f, "policy.evacuate", want, seen);
+		expected(f, "%zu old buckets evacuated by Go's growWork since "
+		         "the growth started", pol->evacuated);
+		seen(f, "%zu evacuated", n);
+		ok = broken(f, "policy.evacuate");
 	}
 	pol->growth_array = h.growing ? h.array : NULL;
 	pol->evacuated = n;
@@ -543,23 +552,23 @@ bool orc_policy_make(const gomap *m, int64_t hint, size_t bucketsize,
 {
 	gomap_growth_view h;
 	gomap_growth_state(m, &h);
-	char want[80], seen[80];
 	uint8_t B = orc_policy_hint_B(hint, bucketsize);
 	if (h.B != B) {
-		snprintf(want, sizeof want, "B=%u for hint %lld", B, (long long)hint);
-		snprintf(seen, sizeof seen, "B=%u", h.B);
-		return found(f, "policy.hint", want, seen);
+		expected(f, "B=%u for hint %lld", B, (long long)hint);
+		seen(f, "B=%u", h.B);
+		return broken(f, "policy.hint");
 	}
 	uint64_t draws = orc_policy_draws(seed, h.rand_state);
 	if (draws != 1) {
-		snprintf(seen, sizeof seen, "%llu", (unsigned long long)draws);
-		return found(f, "policy.rand", "1 random draw (hash0)", seen);
+		expected(f, "1 random draw (hash0)");
+		seen(f, "%llu", (unsigned long long)draws);
+		return broken(f, "policy.rand");
 	}
 	uint32_t hash0 = (uint32_t)draw_value(seed, 1);
 	if (h.hash0 != hash0) {
-		snprintf(want, sizeof want, "hash0=0x%08x", hash0);
-		snprintf(seen, sizeof seen, "hash0=0x%08x", h.hash0);
-		return found(f, "policy.seed", want, seen);
+		expected(f, "hash0=0x%08x", hash0);
+		seen(f, "hash0=0x%08x", h.hash0);
+		return broken(f, "policy.seed");
 	}
 	return true;
 }
