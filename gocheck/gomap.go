@@ -6,7 +6,6 @@ package main
 
 import (
 	"reflect"
-	"sort"
 	"unsafe"
 )
 
@@ -164,8 +163,8 @@ func (m *goMap) Clear() {
 	m.rt.run(func() { mapclear(m.t(), m.hp()) })
 }
 
-// Range is a whole `for k, v := range m`; it returns the `K=V` pairs
-// sorted by their bytes.
+// Range is a whole `for k, v := range m`; it returns the `K=V` pairs in
+// the order Go yields them.
 func (m *goMap) Range() []string {
 	// Only the runtime calls run in the window; the entries are formatted
 	// afterwards (the map does not change in between, and the collector
@@ -181,7 +180,6 @@ func (m *goMap) Range() []string {
 	for i := range keys {
 		pairs[i] = format(m.key, keys[i]) + "=" + format(m.elem, elems[i])
 	}
-	sort.Strings(pairs)
 	return pairs
 }
 
