@@ -57,7 +57,7 @@ func newGoMap(hdr header, rt *pinned) *goMap {
 	m.typ = reflect.MapOf(hdr.key.goType(), hdr.elem.goType())
 	// A reflect.Type is an interface whose data word is the *rtype, which
 	// for a map type is the whole maptype.
-	m.mt = (*maptype)((*[2]unsafe.Pointer)(unsafe.Pointer(&m.typ))[1])
+	m.mt = withHashMode((*maptype)((*[2]unsafe.Pointer)(unsafe.Pointer(&m.typ))[1]), hdr.hash)
 	m.entry = entryPointFor(hdr.key, hdr.elem)
 	var v reflect.Value
 	// makemap treats a negative hint (or one too large to allocate) as 0.

@@ -41,7 +41,7 @@ type maptype struct {
 	key        unsafe.Pointer
 	elem       unsafe.Pointer
 	bucket     unsafe.Pointer
-	hasher     unsafe.Pointer
+	hasher     func(unsafe.Pointer, uintptr) uintptr
 	keysize    uint8
 	elemsize   uint8
 	bucketsize uint16

@@ -55,6 +55,7 @@ type header struct {
 	seed      uint64
 	hasSeed   bool
 	hashkey   uint64
+	hash      hashMode
 }
 
 const defaultHashkey = 0x9e3779b97f4a7c15
@@ -158,7 +159,7 @@ func readTrace(name string, r io.Reader) (*trace, error) {
 func parseHeader(toks []string) (header, error) {
 	h := header{hashkey: defaultHashkey}
 	if toks[0] != "map" || len(toks) < 3 {
-		return h, fmt.Errorf("expected header `map KEY ELEM [hint=N] [seed=N] [hashkey=N]`")
+		return h, fmt.Errorf("expected header `map KEY ELEM [hint=N] [seed=N] [hashkey=N] [hash=MODE]`")
 	}
 	var err error
 	if h.key, err = parseKind(toks[1], true); err != nil {
@@ -174,9 +175,15 @@ func parseHeader(toks []string) (header, error) {
 			return h, fmt.Errorf("bad or repeated header option %q", opt)
 		}
 		seen[name] = true
-		if name == "hint" {
+		switch name {
+		case "hint":
 			if h.hint, err = parseInt64(val); err != nil {
 				return h, fmt.Errorf("hint: %v", err)
+			}
+			continue
+		case "hash":
+			if h.hash, err = parseHashMode(val); err != nil {
+				return h, err
 			}
 			continue
 		}
