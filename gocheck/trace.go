@@ -6,7 +6,7 @@ package main
 // nothing but its error.
 
 import (
-	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -105,17 +105,30 @@ func tokenize(s string) []string {
 	return toks
 }
 
-// readTrace parses a whole trace.
+// readTrace reads and parses a whole trace.
 func readTrace(name string, r io.Reader) (*trace, error) {
+	text, err := io.ReadAll(r)
+	if err != nil {
+		return nil, &traceError{name, 0, err.Error()}
+	}
+	return parseTrace(name, text)
+}
+
+// parseTrace parses a whole trace held in memory. The trace keeps no
+// reference to text.
+func parseTrace(name string, text []byte) (*trace, error) {
 	t := &trace{name: name}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<16), 1<<26)
 	haveHeader := false
 	var running [maxIterators]bool
 	lineNo := 0
-	for sc.Scan() {
+	for len(text) > 0 {
 		lineNo++
-		line := strings.TrimSuffix(sc.Text(), "\r")
+		end := bytes.IndexByte(text, '\n')
+		if end < 0 {
+			end = len(text)
+		}
+		line := strings.TrimSuffix(string(text[:end]), "\r")
+		text = text[min(end+1, len(text)):]
 		toks := tokenize(line)
 		if len(toks) == 0 || strings.HasPrefix(toks[0], "#") {
 			continue
@@ -146,9 +159,6 @@ func readTrace(name string, r io.Reader) (*trace, error) {
 			running[o.iter] = o.code == opIterNext
 		}
 		t.ops = append(t.ops, o)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, &traceError{name, lineNo, err.Error()}
 	}
 	if !haveHeader {
 		return nil, &traceError{name, max(lineNo, 1), "no `map KEY ELEM` header"}
@@ -295,6 +305,13 @@ func parseIterIndex(s string) (int, error) {
 		return 0, fmt.Errorf("bad iterator index %q (0..%d)", s, maxIterators-1)
 	}
 	return n, nil
+}
+
+func min(a, b int) int {
+	if a < b {
+		return a
+	}
+	return b
 }
 
 func max(a, b int) int {
