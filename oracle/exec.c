@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "go_oracle.h"
 #include "iter_contract.h"
 #include "iter_match.h"
 #include "model.h"
@@ -48,6 +49,8 @@ typedef struct exec_ctx {
 	 * (run_op, once per operation) */
 	orc_pair iter_pairs[64];
 	orc_match_room iter_room;
+
+	orc_go_log go; /* Go's runtime map, in builds with Go in the loop */
 } exec_ctx;
 
 static void run_op(exec_ctx *x, const fz_op *op);
@@ -318,6 +321,7 @@ static bool status_ok(exec_ctx *x, const fz_op *op, int st,
 	if (st == GOMAP_OK)
 		return true;
 	if (st == GOMAP_ENOMEM) {
+		orc_go_enomem(&x->go);
 		emit_enomem(x, op);
 		check_unchanged(x, before);
 	} else if (st != GOMAP_EFATAL || !x->fatal) {
@@ -494,6 +498,7 @@ static void op_iter(exec_ctx *x)
 			yielded = grow_pairs(yielded, x->iter_pairs, &cap);
 		yielded[ny++] = (orc_pair){it.key, it.elem};
 	}
+	orc_go_iterated(&x->go, x->index, yielded, ny);
 	bool same = x->o->out == NULL &&
 	            orc_pairs_match_model(x->model, x->kt, x->et, yielded, ny,
 	                                  &x->iter_room);
@@ -573,6 +578,7 @@ static void op_iter_next(exec_ctx *x, const fz_op *op)
 	for (uint64_t step = 0; step < op->n; step++) {
 		if (it->key == NULL) {
 			emit(x, "it %d end\n", i);
+			orc_go_stepped(&x->go, x->index, i, NULL, NULL);
 			const char *bad = x->watch[i] ? orc_watch_end(x->watch[i], why,
 			                                              sizeof why)
 			                              : NULL;
@@ -583,6 +589,7 @@ static void op_iter_next(exec_ctx *x, const fz_op *op)
 			x->watch[i] = NULL;
 			return;
 		}
+		orc_go_stepped(&x->go, x->index, i, it->key, it->elem);
 		if (x->o->out) {
 			gomap_textbuf kb = {0}, eb = {0};
 			emit(x, "it %d %s=%s\n", i, key_text(x, it->key, &kb),
@@ -696,10 +703,12 @@ static void periodic_check(exec_ctx *x)
 	size_t divisor = x->o->check_divisor ? x->o->check_divisor : 64;
 	size_t work = gomap_check_cost(x->m), count = gomap_len(x->m);
 	bool small = count <= below && work - count <= below;
-	if (!small && ++x->since_check * divisor < work)
-		return;
-	x->since_check = 0;
-	check_invariants(x);
+	bool due = small || ++x->since_check * divisor >= work;
+	if (due) {
+		x->since_check = 0;
+		check_invariants(x);
+	}
+	orc_go_after_op(&x->go, x->m, x->index, due);
 }
 
 /* At the end: every reference entry is in the core with its value, and the
@@ -766,6 +775,7 @@ static int setup(exec_ctx *x)
 		fail(x, "setup.nomem", "a map", gomap_strerror(st));
 		return -1;
 	}
+	orc_go_begin(&x->go, x->p);
 	return 0;
 }
 
@@ -817,6 +827,7 @@ int orc_exec(const fz_program *p, const orc_exec_opts *opts, orc_verdict *v)
 		char msg[256];
 		if (!v->failed && orc_fsck(x.model, msg, sizeof msg) != 0)
 			fail(&x, "oracle.fsck", "uthash's structure check to pass", msg);
+		orc_go_judge(&x.go, x.m, v);
 	}
 	teardown(&x);
 	if (v->malformed)
