@@ -25,11 +25,10 @@ func replay(t *trace, out *bufio.Writer, opts replayOpts) *op {
 	rt := &pinned{state: t.hdr.seed, hashkey: uintptr(t.hdr.hashkey)}
 	m := newGoMap(t.hdr, rt)
 	printf := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
+	var scratch []byte
 	dump := func() {
-		for _, l := range m.Dump() {
-			out.WriteString(l)
-			out.WriteByte('\n')
-		}
+		scratch = m.appendDump(scratch[:0])
+		out.Write(scratch)
 	}
 	for i := range t.ops {
 		o := &t.ops[i]
