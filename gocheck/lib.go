@@ -27,7 +27,7 @@ import (
 // Status codes of gocheck_replay_loop.
 const (
 	libOK         = 0
-	libMalformed  = 2 // the trace does not parse, or asks for what Go cannot follow
+	libMalformed  = 2 // the program does not decode
 	libSetupError = 4 // the runtime is not the one this code was written for
 	libPanic      = 5 // the replay panicked
 )
@@ -42,17 +42,18 @@ var (
 	cOut    unsafe.Pointer
 	cOutCap int
 
-	buf    bytes.Buffer
-	writer = bufio.NewWriter(&buf)
+	program []byte // the encoded program (wire.go), copied out of C memory
+	buf     bytes.Buffer
+	writer  = bufio.NewWriter(&buf)
 
 	collector garbageCollector
 )
 
-// gocheck_replay_loop replays the trace text[0:n] on Go's runtime map and
-// stores what it prints in loop mode (replay.go: the dumps the trace asks
-// for, and every iteration in Go's order) at *out, *outLen bytes, valid
-// until the next call. On a status other than libOK, *out holds the
-// reason instead.
+// gocheck_replay_loop replays the program text[0:n], encoded as wire.go
+// says, on Go's runtime map and stores what it prints in loop mode
+// (replay.go: the dumps the program asks for, and every iteration in Go's
+// order) at *out, *outLen bytes, valid until the next call. On a status
+// other than libOK, *out holds the reason instead.
 //
 //export gocheck_replay_loop
 func gocheck_replay_loop(text *C.char, n C.size_t, out **C.char, outLen *C.size_t) (status C.int) {
@@ -75,17 +76,14 @@ func gocheck_replay_loop(text *C.char, n C.size_t, out **C.char, outLen *C.size_
 		fmt.Fprintf(writer, "gocheck: %v", setupErr)
 		return libSetupError
 	}
-	t, err := parseTrace("<go>", unsafe.Slice((*byte)(unsafe.Pointer(text)), int(n)))
+	program = append(program[:0], unsafe.Slice((*byte)(unsafe.Pointer(text)), int(n))...)
+	t, err := readWire(program)
 	if err != nil {
 		fmt.Fprint(writer, err)
 		return libMalformed
 	}
-	if o := replay(t, writer, replayOpts{loop: true}); o != nil {
-		writer.Reset(&buf)
-		buf.Reset()
-		fmt.Fprintf(writer, "<go>:%d: gocheck cannot follow %s", o.line, o.name)
-		return libMalformed
-	}
+	// The encoding has no operation Go cannot follow: replay runs it all.
+	replay(t, writer, replayOpts{loop: true})
 	collector.afterTrace()
 	return libOK
 }

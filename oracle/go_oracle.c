@@ -1,13 +1,15 @@
-/* Go's runtime map as a second oracle (see go_oracle.h).  The port's side
- * is kept as the text gocheck prints in loop mode (gocheck/replay.go), so
- * that the comparison is a walk over two texts and its report is the first
- * line that differs. */
+/* Go's runtime map as a second oracle (see go_oracle.h).  Go gets the
+ * program in the fuzz loop's encoding (go_wire.h); the port's side is kept
+ * as the text gocheck prints in loop mode (gocheck/replay.go), so that the
+ * comparison is a walk over two texts and its report is the first line
+ * that differs. */
 #include "go_oracle.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "go_wire.h"
 #include "libgocheck.h"
 
 /* The port's lines from `offset` on were shown by operation `index`
@@ -50,8 +52,7 @@ static size_t first_unfollowable(const fz_program *p)
 void orc_go_begin(orc_go_log *g, const fz_program *p)
 {
 	*g = (orc_go_log){.p = p, .stop = first_unfollowable(p)};
-	fz_header_format(p, &g->program);
-	gomap_textbuf_putc(&g->program, '\n');
+	orc_go_wire_header(p, &g->program);
 }
 
 /* What the port shows is compared; what only injects faults or checks is
@@ -65,7 +66,7 @@ static bool sent_to_go(const fz_op *op)
 
 static void dump_both(orc_go_log *g, const gomap *m, size_t index)
 {
-	gomap_textbuf_puts(&g->program, "dump\n");
+	orc_go_wire_op(g->p, &(fz_op){.code = FZ_OP_DUMP}, &g->program);
 	mark(g, index, true);
 	gomap_dump_text(m, &g->port);
 }
@@ -75,10 +76,8 @@ void orc_go_after_op(orc_go_log *g, const gomap *m, size_t index, bool checked)
 	if (g->p == NULL || index >= g->stop)
 		return;
 	const fz_op *op = &g->p->ops[index];
-	if (!g->skip_op && sent_to_go(op)) {
-		fz_op_format(g->p, op, false, &g->program);
-		gomap_textbuf_putc(&g->program, '\n');
-	}
+	if (!g->skip_op && sent_to_go(op))
+		orc_go_wire_op(g->p, op, &g->program);
 	g->skip_op = false;
 	g->dumped_last = checked;
 	if (checked)
@@ -96,7 +95,9 @@ void orc_go_iterated(orc_go_log *g, size_t index, const orc_pair *pairs,
 	if (g->p == NULL || index >= g->stop)
 		return;
 	mark(g, index, false);
-	gomap_textbuf_printf(&g->port, "iter %zu:", n);
+	gomap_textbuf_puts(&g->port, "iter ");
+	gomap_textbuf_putu(&g->port, n);
+	gomap_textbuf_putc(&g->port, ':');
 	for (size_t i = 0; i < n; i++) {
 		gomap_textbuf_putc(&g->port, ' ');
 		fz_format_key(g->p, pairs[i].key, &g->port);
@@ -112,11 +113,12 @@ void orc_go_stepped(orc_go_log *g, size_t index, int it, const void *key,
 	if (g->p == NULL || index >= g->stop)
 		return;
 	mark(g, index, false);
+	char prefix[] = {'i', 't', ' ', (char)('0' + it), ' '};
+	gomap_textbuf_putn(&g->port, prefix, sizeof prefix);
 	if (key == NULL) {
-		gomap_textbuf_printf(&g->port, "it %d end\n", it);
+		gomap_textbuf_puts(&g->port, "end\n");
 		return;
 	}
-	gomap_textbuf_printf(&g->port, "it %d ", it);
 	fz_format_key(g->p, key, &g->port);
 	gomap_textbuf_putc(&g->port, '=');
 	fz_format_elem(g->p, elem, &g->port);

@@ -44,7 +44,7 @@ typedef struct orc_go_log {
 	size_t stop;            /* the first operation Go cannot follow */
 	bool skip_op;           /* the running operation failed with ENOMEM */
 	bool dumped_last;       /* a dump follows the last operation sent */
-	gomap_textbuf program;  /* what Go runs: header, operations, dumps */
+	gomap_textbuf program;  /* what Go runs, encoded (go_wire.h) */
 	gomap_textbuf port;     /* what the port showed, line by line */
 	orc_go_mark *marks;     /* where each block of port lines starts */
 	size_t nmarks, cap;
