@@ -48,18 +48,27 @@ static void dump_value(gomap_format_fn fmt, const void *v, size_t size,
 		gomap_textbuf_putc(out, '?');
 }
 
-/* One bucket line: th=[..] then S:K=V for each live slot. */
+/* One bucket line: th=[..] then S:K=V for each live slot.  Written without
+ * printf: Go in the fuzz loop (oracle/go_oracle.c) dumps at every
+ * structure check, and under ASan each printf parses its format twice. */
 static void dump_bucket(const gomap *m, uint8_t *b, gomap_textbuf *out)
 {
+	static const char hex[] = "0123456789abcdef";
 	const gomap_type *t = &m->t;
-	gomap_textbuf_puts(out, " th=[");
-	for (int i = 0; i < GM_BUCKET_CNT; i++)
-		gomap_textbuf_printf(out, i ? " %02x" : "%02x", b[i]);
-	gomap_textbuf_putc(out, ']');
+	char th[sizeof " th=[" - 1 + 3 * GM_BUCKET_CNT] = " th=[";
+	for (int i = 0; i < GM_BUCKET_CNT; i++) {
+		char *at = th + sizeof " th=[" - 1 + 3 * i;
+		at[-1] = i ? ' ' : '[';
+		at[0] = hex[b[i] >> 4];
+		at[1] = hex[b[i] & 15];
+	}
+	th[sizeof th - 1] = ']';
+	gomap_textbuf_putn(out, th, sizeof th);
 	for (uintptr_t i = 0; i < GM_BUCKET_CNT; i++) {
 		if (b[i] < GM_MIN_TOPHASH)
 			continue;
-		gomap_textbuf_printf(out, " %u:", (unsigned)i);
+		char slot[3] = {' ', (char)('0' + i), ':'};
+		gomap_textbuf_putn(out, slot, sizeof slot);
 		dump_value(t->key.format, gm_key_value(t, gm_key_slot(t, b, i)),
 		           t->key.size, out);
 		gomap_textbuf_putc(out, '=');
@@ -78,6 +87,16 @@ static bool all_zero_tophash(const uint8_t *b)
 	return true;
 }
 
+/* `  NAME[I]` */
+static void dump_bucket_name(const char *name, uintptr_t i, gomap_textbuf *out)
+{
+	gomap_textbuf_puts(out, "  ");
+	gomap_textbuf_puts(out, name);
+	gomap_textbuf_putc(out, '[');
+	gomap_textbuf_putu(out, i);
+	gomap_textbuf_putc(out, ']');
+}
+
 /* Lists one array: `name[I]` and its `.ovfD@preJ|@heap` chain. */
 static void dump_array(const gomap *m, const char *name, uint8_t *a,
                        uintptr_t n, size_t nalloc, gomap_textbuf *out)
@@ -89,15 +108,18 @@ static void dump_array(const gomap *m, const char *name, uint8_t *a,
 		uint8_t *ovf = gm_overflow(t, b);
 		if (all_zero_tophash(b) && ovf == NULL)
 			continue;
-		gomap_textbuf_printf(out, "  %s[%zu]", name, (size_t)i);
+		dump_bucket_name(name, i, out);
 		dump_bucket(m, b, out);
 		for (unsigned d = 1; ovf != NULL; d++, ovf = gm_overflow(t, ovf)) {
-			gomap_textbuf_printf(out, "  %s[%zu].ovf%u", name, (size_t)i, d);
-			if (ovf >= a && ovf < end)
-				gomap_textbuf_printf(out, "@pre%zu",
-				                     (size_t)(ovf - a) / t->bucketsize);
-			else
+			dump_bucket_name(name, i, out);
+			gomap_textbuf_puts(out, ".ovf");
+			gomap_textbuf_putu(out, d);
+			if (ovf >= a && ovf < end) {
+				gomap_textbuf_puts(out, "@pre");
+				gomap_textbuf_putu(out, (size_t)(ovf - a) / t->bucketsize);
+			} else {
 				gomap_textbuf_puts(out, "@heap");
+			}
 			dump_bucket(m, ovf, out);
 		}
 	}
