@@ -191,7 +191,8 @@ static void compare(orc_go_log *g, const char *go, size_t go_len,
                     orc_verdict *v)
 {
 	const char *a = go, *a_end = go + go_len;
-	const char *b = g->port.data, *b_end = b + g->port.len;
+	const char *port = g->port.data ? g->port.data : ""; /* NULL: nothing shown */
+	const char *b = port, *b_end = port + g->port.len;
 	for (;;) {
 		line want = {0}, saw = {0};
 		const char *saw_at = b;
@@ -205,7 +206,7 @@ static void compare(orc_go_log *g, const char *go, size_t go_len,
 		size_t col = 0;
 		while (col < want.len && col < saw.len && want.s[col] == saw.s[col])
 			col++;
-		const orc_go_mark *mk = mark_at(g, (size_t)(saw_at - g->port.data));
+		const orc_go_mark *mk = mark_at(g, (size_t)(saw_at - port));
 		bool dump = mk ? mk->dump
 		               : want.len >= 4 && (memcmp(want.s, "dump", 4) == 0 ||
 		                                   memcmp(want.s, "  ", 2) == 0);
