@@ -7,10 +7,33 @@
 static const char *const flag_names[] = {"iterator", "oldIterator",
                                          "hashWriting", "sameSizeGrow"};
 
+/* The dump writes without printf: Go in the fuzz loop
+ * (oracle/go_oracle.c) dumps the map at every structure check, and under
+ * ASan each printf parses its format twice. */
+static const char hex[] = "0123456789abcdef";
+
+/* v as `digits` lowercase hex digits, after "0x". */
+static void put_hex(gomap_textbuf *out, uint64_t v, int digits)
+{
+	char text[2 + 16] = "0x";
+	for (int i = 0; i < digits; i++)
+		text[2 + i] = hex[(v >> (4 * (digits - 1 - i))) & 15];
+	gomap_textbuf_putn(out, text, 2 + (size_t)digits);
+}
+
+/* A name and its decimal value: " B=3". */
+static void put_field(gomap_textbuf *out, const char *name, uint64_t v)
+{
+	gomap_textbuf_puts(out, name);
+	gomap_textbuf_putu(out, v);
+}
+
 static void dump_header(const gomap *m, gomap_textbuf *out)
 {
-	gomap_textbuf_printf(out, "dump count=%zu flags=0x%02x(", m->count,
-	                     m->flags);
+	put_field(out, "dump count=", m->count);
+	gomap_textbuf_puts(out, " flags=");
+	put_hex(out, m->flags, 2);
+	gomap_textbuf_putc(out, '(');
 	bool any = false;
 	for (unsigned bit = 0; bit < 4; bit++) {
 		if (!(m->flags & (1u << bit)))
@@ -20,23 +43,26 @@ static void dump_header(const gomap *m, gomap_textbuf *out)
 		gomap_textbuf_puts(out, flag_names[bit]);
 		any = true;
 	}
-	gomap_textbuf_printf(
-		out,
-		"%s) B=%u noverflow=%u hash0=0x%08x nevacuate=%zu growing=%d "
-		"hashkey0=0x%016llx rand=0x%016llx\n",
-		any ? "" : "-", m->B, m->noverflow, m->hash0,
-		(size_t)m->nevacuate, m->oldbuckets != NULL,
-		(unsigned long long)m->hooks.hashkey0,
-		(unsigned long long)(m->hooks.rand64 ? 0 : m->rand_state));
+	gomap_textbuf_puts(out, any ? ")" : "-)");
+	put_field(out, " B=", m->B);
+	put_field(out, " noverflow=", m->noverflow);
+	gomap_textbuf_puts(out, " hash0=");
+	put_hex(out, m->hash0, 8);
+	put_field(out, " nevacuate=", (uint64_t)m->nevacuate);
+	put_field(out, " growing=", m->oldbuckets != NULL);
+	gomap_textbuf_puts(out, " hashkey0=");
+	put_hex(out, m->hooks.hashkey0, 16);
+	gomap_textbuf_puts(out, " rand=");
+	put_hex(out, m->hooks.rand64 ? 0 : m->rand_state, 16);
 	size_t prealloc = m->buckets ? m->nbuckets_alloc - gm_bucket_shift(m->B) : 0;
+	gomap_textbuf_puts(out, "\n  spare next=");
 	if (m->next_overflow)
-		gomap_textbuf_printf(
-			out, "  spare next=%zu prealloc=%zu\n",
-			(size_t)(m->next_overflow - m->buckets) / m->t.bucketsize,
-			prealloc);
+		gomap_textbuf_putu(
+			out, (size_t)(m->next_overflow - m->buckets) / m->t.bucketsize);
 	else
-		gomap_textbuf_printf(out, "  spare next=none prealloc=%zu\n",
-		                     prealloc);
+		gomap_textbuf_puts(out, "none");
+	put_field(out, " prealloc=", prealloc);
+	gomap_textbuf_putc(out, '\n');
 }
 
 static void dump_value(gomap_format_fn fmt, const void *v, size_t size,
@@ -48,12 +74,9 @@ static void dump_value(gomap_format_fn fmt, const void *v, size_t size,
 		gomap_textbuf_putc(out, '?');
 }
 
-/* One bucket line: th=[..] then S:K=V for each live slot.  Written without
- * printf: Go in the fuzz loop (oracle/go_oracle.c) dumps at every
- * structure check, and under ASan each printf parses its format twice. */
+/* One bucket line: th=[..] then S:K=V for each live slot. */
 static void dump_bucket(const gomap *m, uint8_t *b, gomap_textbuf *out)
 {
-	static const char hex[] = "0123456789abcdef";
 	const gomap_type *t = &m->t;
 	char th[sizeof " th=[" - 1 + 3 * GM_BUCKET_CNT] = " th=[";
 	for (int i = 0; i < GM_BUCKET_CNT; i++) {
