@@ -43,6 +43,7 @@ var (
 	cOutCap int
 
 	program []byte // the encoded program (wire.go), copied out of C memory
+	ops     []op   // its operations; the array is reused from call to call
 	buf     bytes.Buffer
 	writer  = bufio.NewWriter(&buf)
 
@@ -77,11 +78,12 @@ func gocheck_replay_loop(text *C.char, n C.size_t, out **C.char, outLen *C.size_
 		return libSetupError
 	}
 	program = append(program[:0], unsafe.Slice((*byte)(unsafe.Pointer(text)), int(n))...)
-	t, err := readWire(program)
+	t, err := readWire(program, ops)
 	if err != nil {
 		fmt.Fprint(writer, err)
 		return libMalformed
 	}
+	ops = t.ops
 	// The encoding has no operation Go cannot follow: replay runs it all.
 	replay(t, writer, replayOpts{loop: true})
 	collector.afterTrace()

@@ -71,11 +71,12 @@ func (r *wireReader) value(k kind) value {
 	return value{mem: r.take(k.size())}
 }
 
-// readWire decodes an encoded program. The trace refers to b (its values'
-// bytes), which must outlive it.
-func readWire(b []byte) (*trace, error) {
+// readWire decodes an encoded program, appending its operations to ops[:0]
+// (a caller decoding program after program reuses one array). The trace
+// refers to b (its values' bytes), which must outlive it.
+func readWire(b []byte, ops []op) (*trace, error) {
 	r := &wireReader{b: b}
-	t := &trace{name: "<go>"}
+	t := &trace{name: "<go>", ops: ops[:0]}
 	h := &t.hdr
 	h.key, h.elem = r.kind(true), r.kind(false)
 	h.hint, h.seed, h.hashkey = int64(r.u64()), r.u64(), r.u64()

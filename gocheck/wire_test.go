@@ -27,7 +27,7 @@ func TestReadWire(t *testing.T) {
 	le32(3)
 	b = append(b, 6, 0, 0)
 
-	tr, err := readWire(b)
+	tr, err := readWire(b, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestReadWire(t *testing.T) {
 	}
 	// Cut anywhere but between operations, it fails to decode.
 	for cut := 1; cut < len(b); cut++ {
-		if _, err := readWire(b[:cut]); err == nil && cut != 35 && cut != 48 && cut != 55 {
+		if _, err := readWire(b[:cut], nil); err == nil && cut != 35 && cut != 48 && cut != 55 {
 			t.Errorf("a program cut to %d bytes decoded", cut)
 		}
 	}

@@ -3,17 +3,18 @@
 
 #include <string.h>
 
-static void put_u8(gomap_textbuf *out, uint8_t v)
+/* Writes v's low `bytes` bytes, little-endian, at `at`; returns bytes. */
+static size_t le(char *at, uint64_t v, size_t bytes)
 {
-	gomap_textbuf_putc(out, (char)v);
+	for (size_t i = 0; i < bytes; i++)
+		at[i] = (char)(v >> (8 * i));
+	return bytes;
 }
 
 static void put_le(gomap_textbuf *out, uint64_t v, size_t bytes)
 {
 	char b[8];
-	for (size_t i = 0; i < bytes; i++)
-		b[i] = (char)(v >> (8 * i));
-	gomap_textbuf_putn(out, b, bytes);
+	gomap_textbuf_putn(out, b, le(b, v, bytes));
 }
 
 /* wire.go's wireKinds. */
@@ -32,7 +33,7 @@ static uint8_t kind_tag(enum fz_kind k)
 
 static void put_kind(gomap_textbuf *out, fz_vtype t)
 {
-	put_u8(out, kind_tag(t.kind));
+	put_le(out, kind_tag(t.kind), 1);
 	put_le(out, t.size, 4);
 }
 
@@ -57,7 +58,7 @@ void orc_go_wire_header(const fz_program *p, gomap_textbuf *out)
 	put_le(out, (uint64_t)h->hint, 8);
 	put_le(out, h->seed, 8);
 	put_le(out, h->hashkey, 8);
-	put_u8(out, hash_tag(h->hash_mode));
+	put_le(out, hash_tag(h->hash_mode), 1);
 }
 
 /* wire.go's wireOps, and whether the g- form of a keyed operation. */
@@ -92,13 +93,16 @@ static void put_value(gomap_textbuf *out, fz_vtype t, const void *v)
 	gomap_textbuf_putn(out, (const char *)s.ptr, s.len);
 }
 
+/* Every operation is written, so its fixed fields go in one append. */
 void orc_go_wire_op(const fz_program *p, const fz_op *op, gomap_textbuf *out)
 {
-	put_u8(out, op_code(op->code));
-	put_u8(out, (fz_ops[op->code].flags & FZ_F_GENERIC) != 0);
-	put_u8(out, op->iter);
+	char head[3 + 4];
+	size_t n = le(head, op_code(op->code), 1);
+	n += le(head + n, (fz_ops[op->code].flags & FZ_F_GENERIC) != 0, 1);
+	n += le(head + n, op->iter, 1);
 	if (op->code == FZ_OP_ITER_NEXT)
-		put_le(out, op->n, 4);
+		n += le(head + n, op->n, 4);
+	gomap_textbuf_putn(out, head, n);
 	if (op->key)
 		put_value(out, p->hdr.key_kind, op->key);
 	if (op->elem)
