@@ -14,7 +14,10 @@
 #                  libfuzzer       libFuzzer, no sanitizers
 #                  afl             AFL++ afl-clang-fast (preset afl)
 #                  afl-asan        AFL++ with ASan + UBSan (preset afl-asan)
-#                  (default: all four; AFL ones are skipped without afl-fuzz)
+#                  libfuzzer-go    libFuzzer, ASan + UBSan, and Go's runtime
+#                                  map in the loop (preset fuzz-go)
+#                  (default: the first four; AFL ones are skipped without
+#                  afl-fuzz)
 #   --max-len N    input length cap (default 1024, as the issue states it)
 #   --no-build     use the existing build directories
 #   --scratch DIR  where the runs' corpora and AFL++ output go (default: a
@@ -78,7 +81,7 @@ for t in ${targets//,/ }; do
 	case $t in ops|iter|faults|trace) ;; *) die "unknown target '$t' (accepted: ops, iter, faults, trace)" ;; esac
 done
 for v in ${variants//,/ }; do
-	case $v in libfuzzer-asan|libfuzzer|afl|afl-asan) ;; *) die "unknown variant '$v' (accepted: libfuzzer-asan, libfuzzer, afl, afl-asan)" ;; esac
+	case $v in libfuzzer-asan|libfuzzer|afl|afl-asan|libfuzzer-go) ;; *) die "unknown variant '$v' (accepted: libfuzzer-asan, libfuzzer, afl, afl-asan, libfuzzer-go)" ;; esac
 done
 if [ -n "$baseline" ]; then
 	git -C "$root" rev-parse -q --verify "$baseline^{commit}" >/dev/null ||
@@ -100,6 +103,7 @@ dir_of() {
 	libfuzzer) echo "$root/build-fuzz-nosan" ;;
 	afl) echo "$root/build-afl" ;;
 	afl-asan) echo "$root/build-afl-asan" ;;
+	libfuzzer-go) echo "$root/build-fuzz-go" ;;
 	baseline) echo "$work/baseline-build" ;;
 	esac
 }
@@ -116,6 +120,7 @@ configure() {
 	libfuzzer) cmake --preset fuzz -B "$(dir_of libfuzzer)" -DGOMAP_FUZZ_SANITIZE=OFF >/dev/null ;;
 	afl) cmake --preset afl >/dev/null ;;
 	afl-asan) cmake --preset afl-asan >/dev/null ;;
+	libfuzzer-go) cmake --preset fuzz-go >/dev/null ;;
 	baseline)
 		rm -rf "$work/baseline-src" && mkdir -p "$work/baseline-src"
 		git -C "$root" archive "$baseline" | tar -x -C "$work/baseline-src"
@@ -253,6 +258,7 @@ for c in "${cells[@]}"; do
 	san=no
 	engine=${v%-asan}
 	[[ $v == *asan ]] && san="ASan + UBSan"
+	[ "$v" = libfuzzer-go ] && engine="libfuzzer, Go in the loop" san="ASan + UBSan"
 	[ "$v" = baseline ] && engine=libfuzzer san="ASan + UBSan"
 	rows+=("| $t$label | $engine | $san | $max_len | $med | $lo–$hi | $runs |")
 done

@@ -8,8 +8,13 @@
 #                         runs (the build before and triage after are not
 #                         counted) [240]
 #   --targets LIST        comma-separated: ops,iter,faults,trace [all]
-#   --engines LIST        libfuzzer,afl [both; afl is skipped with a
-#                         warning when afl-fuzz is missing]
+#   --engines LIST        libfuzzer,afl,libfuzzer-go,afl-go
+#                         [libfuzzer,afl,libfuzzer-go; afl is skipped with
+#                         a warning when afl-fuzz is missing, the -go ones
+#                         when Go 1.19 is].  libfuzzer-go and afl-go run
+#                         the fuzz-go and afl-go builds: Go 1.19's runtime
+#                         map in the loop (oracle/go_oracle.h), for the
+#                         targets that run programs (not trace)
 #   --jobs N              cores to use [nproc]
 #   --out DIR             where everything goes [campaign]
 #   --libfuzzer-flag X    passed to every libFuzzer run (repeatable)
@@ -17,8 +22,8 @@
 #   --no-build            use the binaries already built
 #   -h, --help            this text
 #
-# Scheduling: the pairs run in order (targets as listed, libFuzzer before
-# AFL++ for each; ops/libfuzzer first).  With fewer cores than pairs they
+# Scheduling: the pairs run in order (targets as listed, engines in the
+# order above for each; ops/libfuzzer first).  With fewer cores than pairs they
 # run in waves, each pair getting budget/waves seconds, and a pair that
 # ends early (a crash) hands its core to the next.  With more cores than
 # pairs each pair gets several: libFuzzer -fork=N, AFL++ -M main (CmpLog
@@ -32,11 +37,16 @@
 #   OUT/TARGET/libfuzzer/artifacts/ crash-*, timeout-*, oom-* files
 #   OUT/TARGET/afl/sync/INSTANCE/   AFL++'s own dirs (plot_data, fuzzer_stats)
 #   OUT/TARGET/afl/INSTANCE.log     afl-fuzz's output, prefixed the same way
+#   OUT/TARGET/libfuzzer-go/, afl-go/  the same for the Go-in-the-loop runs
 #   OUT/triage/                     ci/triage.sh's results, one dir per id
+#   OUT/go-crosscheck.log           every input the runs used or grew, and
+#                                   every kept trace, against Go's runtime
+#                                   map (ci/go-crosscheck.sh)
 #   OUT/summary.md                  the summary table
 #
 # Exit 0: nothing found; 1: findings (reproducers under OUT/triage/ and
-# corpus/regressions/candidates/); 2: bad flags or a failed build.
+# corpus/regressions/candidates/), or an input on which the port and Go's
+# runtime map differ; 2: bad flags or a failed build.
 set -uo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.."
@@ -47,7 +57,7 @@ root=$PWD
 all_targets=(ops iter faults trace)
 budget=240
 targets_arg=ops,iter,faults,trace
-engines_arg=libfuzzer,afl
+engines_arg=libfuzzer,afl,libfuzzer-go
 jobs=$(nproc 2>/dev/null || echo 2)
 out=campaign
 build=1
@@ -56,7 +66,7 @@ afl_flags=()
 
 accepted() {
   cat >&2 <<'EOF'
-accepted: --budget SECONDS, --targets ops,iter,faults,trace, --engines libfuzzer,afl,
+accepted: --budget SECONDS, --targets ops,iter,faults,trace, --engines libfuzzer,afl,libfuzzer-go,afl-go,
           --jobs N, --out DIR, --libfuzzer-flag X (repeatable), --afl-flag X (repeatable),
           --no-build, -h
 EOF
@@ -101,16 +111,45 @@ for t in ${targets_arg//,/ }; do
 done
 engines=()
 for e in ${engines_arg//,/ }; do
-  case "$e" in libfuzzer|afl) engines+=("$e") ;; *) bad "unknown engine '$e'" ;; esac
+  case "$e" in libfuzzer|afl|libfuzzer-go|afl-go) engines+=("$e") ;; *) bad "unknown engine '$e'" ;; esac
 done
 [ ${#targets[@]} -gt 0 ] || bad "no targets"
 [ ${#engines[@]} -gt 0 ] || bad "no engines"
-if [[ " ${engines[*]} " == *" afl "* ]] && ! command -v afl-fuzz >/dev/null; then
-  echo "campaign: WARNING: afl-fuzz not found (Debian package afl++): running libFuzzer only" >&2
-  engines=(${engines[@]/afl/})
-  [ ${#engines[@]} -gt 0 ] || { echo "campaign: no engine left to run" >&2; exit 2; }
+drop_engine() { # ENGINE
+  local e kept=()
+  for e in "${engines[@]}"; do [ "$e" = "$1" ] || kept+=("$e"); done
+  engines=("${kept[@]}")
+}
+if ! command -v afl-fuzz >/dev/null; then
+  for e in afl afl-go; do
+    [[ " ${engines[*]} " == *" $e "* ]] || continue
+    echo "campaign: WARNING: afl-fuzz not found (Debian package afl++): no $e runs" >&2
+    drop_engine "$e"
+  done
 fi
+go_version=$(go version 2>/dev/null)
+have_go=0
+[[ "$go_version" =~ go1\.19([^0-9]|$) ]] && have_go=1
+if [ "$have_go" = 0 ]; then
+  echo "campaign: WARNING: no Go 1.19 (${go_version:-no go in PATH}): no run with Go's" \
+       "runtime map in the loop, and no cross-check of the corpus with it" >&2
+  drop_engine libfuzzer-go
+  drop_engine afl-go
+fi
+[ ${#engines[@]} -gt 0 ] || { echo "campaign: no engine left to run" >&2; exit 2; }
 has_engine() { [[ " ${engines[*]} " == *" $1 "* ]]; }
+# The kind of engine (libfuzzer or afl) and the build each runs.
+engine_kind() { echo "${1%-go}"; }
+engine_build() {
+  case "$1" in
+    libfuzzer) echo build-fuzz ;; libfuzzer-go) echo build-fuzz-go ;;
+    afl) echo build-afl ;; afl-go) echo build-afl-go ;;
+  esac
+}
+# Go runs programs: the trace target has none.
+runs_on() { # TARGET ENGINE
+  [[ "$2" != *-go || "$1" != trace ]]
+}
 
 mkdir -p "$out" || exit 2
 out=$(cd "$out" && pwd)
@@ -158,11 +197,26 @@ if [ "$build" = 1 ]; then
     build_preset afl-asan "${afl_targets[@]}"
     build_preset afl-cmplog "${afl_targets[@]}"
   fi
+  # With Go: its runs, their triage, and the cross-check at the end.
+  if [ "$have_go" = 1 ]; then
+    go_targets=(gomap_cli)
+    for t in "${targets[@]}"; do
+      runs_on "$t" libfuzzer-go && go_targets+=("fuzz_$t" "fuzz_${t}_replay")
+    done
+    build_preset fuzz-go "${go_targets[@]}" $(seed_targets build-fuzz-go)
+    if has_engine afl-go; then
+      afl_targets=()
+      for t in "${targets[@]}"; do runs_on "$t" afl-go && afl_targets+=("fuzz_${t}_afl"); done
+      build_preset afl-go "${afl_targets[@]}"
+    fi
+  fi
 fi
 for t in "${targets[@]}"; do
   need=(build-fuzz/fuzz_${t}_replay)
   has_engine libfuzzer && need+=(build-fuzz/fuzz_$t)
   has_engine afl && need+=(build-afl/fuzz_${t}_afl)
+  has_engine libfuzzer-go && runs_on "$t" libfuzzer-go && need+=(build-fuzz-go/fuzz_$t)
+  has_engine afl-go && runs_on "$t" afl-go && need+=(build-afl-go/fuzz_${t}_afl)
   for b in "${need[@]}"; do
     [ -x "$b" ] || { echo "campaign: $b is missing (run without --no-build)" >&2; exit 2; }
   done
@@ -227,8 +281,9 @@ reap_leftovers() { # NAME
   done
 }
 
-start_libfuzzer() { # TARGET CORES SECONDS
-  local t=$1 cores=$2 secs=$3 d=$out/$1/libfuzzer kv
+start_libfuzzer() { # TARGET CORES SECONDS [ENGINE: libfuzzer, libfuzzer-go]
+  local t=$1 cores=$2 secs=$3 e=${4:-libfuzzer} kv
+  local d=$out/$t/$e bin=$root/$(engine_build "${4:-libfuzzer}")/fuzz_$1
   mkdir -p "$d/corpus" "$d/artifacts"
   # -timeout: libFuzzer's default (1200 s) would hide a hang in a short
   # campaign; 25 s is also what ci/triage.sh calls a hang.
@@ -246,10 +301,11 @@ start_libfuzzer() { # TARGET CORES SECONDS
   args+=("${lf_flags[@]}" "$d/corpus")
   local seeds
   while IFS= read -r seeds; do args+=("$seeds"); done < <(seeds_of "$t")
-  echo "$root/build-fuzz/fuzz_$t ${args[*]}" >"$d/cmdline"
-  echo "$t-libfuzzer" >>"$rundir/$t-libfuzzer.names"
-  launch "$t-libfuzzer" "$d" "$d/log" "$secs" "$root/build-fuzz/fuzz_$t" "${args[@]}"
+  echo "$bin ${args[*]}" >"$d/cmdline"
+  echo "$t-$e" >>"$rundir/$t-$e.names"
+  launch "$t-$e" "$d" "$d/log" "$secs" "$bin" "${args[@]}"
 }
+start_libfuzzer-go() { start_libfuzzer "$@" libfuzzer-go; }
 
 # One seed directory for AFL++'s -i: seeds_of's one directory as it is,
 # several copied into OUT/TARGET/afl/seeds/, none replaced by one small
@@ -273,8 +329,9 @@ afl_seeds() { # TARGET
   echo "$s"
 }
 
-start_afl() { # TARGET CORES SECONDS
-  local t=$1 cores=$2 secs=$3 d=$out/$1/afl kv
+start_afl() { # TARGET CORES SECONDS [ENGINE: afl, afl-go]
+  local t=$1 cores=$2 secs=$3 e=${4:-afl} kv
+  local d=$out/$t/$e
   mkdir -p "$d/sync"
   local common=(-i "$(afl_seeds "$t")" -o "$d/sync" -V "$secs" -m none)
   local dict; dict=$(dict_of "$t")
@@ -284,6 +341,9 @@ start_afl() { # TARGET CORES SECONDS
   done < <(options_of "$t")
   local plain=$root/build-afl/fuzz_${t}_afl asan=$root/build-afl-asan/fuzz_${t}_afl
   local cmplog=$root/build-afl-cmplog/fuzz_${t}_afl
+  if [ "$e" = afl-go ]; then # one build: every instance runs it
+    plain=$root/build-afl-go/fuzz_${t}_afl asan=$plain cmplog=$plain
+  fi
   [ -x "$asan" ] || asan=$plain
   local i name role bin extra
   for ((i = 0; i < cores; i++)); do
@@ -297,16 +357,17 @@ start_afl() { # TARGET CORES SECONDS
     else
       name=s$i role=(-S "s$i") bin=$plain
     fi
-    if [ "$bin" = "$cmplog" ]; then
+    if [ "$bin" = "$cmplog" ] && [ "$cmplog" != "$plain" ]; then
       if [ -x "$cmplog" ]; then extra=(-c 0); else bin=$plain; fi
     fi
     echo "afl-fuzz ${role[*]} ${common[*]} ${extra[*]} ${afl_flags[*]} -- $bin" >"$d/$name.cmdline"
-    echo "$t-afl-$name" >>"$rundir/$t-afl.names"
-    launch "$t-afl-$name" "$d" "$d/$name.log" "$secs" env -u ASAN_OPTIONS -u UBSAN_OPTIONS \
+    echo "$t-$e-$name" >>"$rundir/$t-$e.names"
+    launch "$t-$e-$name" "$d" "$d/$name.log" "$secs" env -u ASAN_OPTIONS -u UBSAN_OPTIONS \
       AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
       afl-fuzz "${role[@]}" "${common[@]}" "${extra[@]}" "${afl_flags[@]}" -- "$bin"
   done
 }
+start_afl-go() { start_afl "$@" afl-go; }
 
 # ---- progress ---------------------------------------------------------------------
 whole() { [[ "${1:-}" =~ ^[0-9]+ ]] && echo "${BASH_REMATCH[0]}" || echo 0; } # "12.5" -> 12, "inf" -> 0
@@ -315,14 +376,14 @@ whole() { [[ "${1:-}" =~ ^[0-9]+ ]] && echo "${BASH_REMATCH[0]}" || echo 0; } # 
 # crash, hang or OOM, or "-"
 first_find() {
   local t=$1 e=$2 s f ms best=
-  if [ "$e" = libfuzzer ]; then
+  if [ "$(engine_kind "$e")" = libfuzzer ]; then
     s=$(grep -m1 -E '==== gomap fuzz failure|ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer)|runtime error:' \
-        "$out/$t/libfuzzer/log" 2>/dev/null | cut -d' ' -f1)
+        "$out/$t/$e/log" 2>/dev/null | cut -d' ' -f1)
     echo "${s:--}"
     return
   fi
   # AFL++ names each saved input ...,time:MILLISECONDS,...
-  for f in "$out/$t/afl/sync"/*/{crashes,hangs}/id:*; do
+  for f in "$out/$t/$e/sync"/*/{crashes,hangs}/id:*; do
     [[ "$f" =~ ,time:([0-9]+) ]] || continue
     ms=${BASH_REMATCH[1]}
     if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
@@ -330,8 +391,9 @@ first_find() {
   if [ -n "$best" ]; then printf '%d.%02d\n' $((best / 1000)) $((best % 1000 / 10)); else echo -; fi
 }
 # stats TARGET ENGINE -> "execs exec/s cov corpus crashes hangs ooms"
-stats_libfuzzer() {
-  local d=$out/$1/libfuzzer line execs=0 eps=0 cov=0 corp=0
+stats() { "stats_$(engine_kind "$2")" "$1" "$2"; }
+stats_libfuzzer() { # TARGET ENGINE
+  local d=$out/$1/$2 line execs=0 eps=0 cov=0 corp=0
   if [ -f "$d/log" ]; then
     # "#4096 pulse  cov: 312 ft: ... corp: 80/2Kb exec/s: 4096 ...", or in
     # fork mode "#4096: cov: 312 ft: ... corp: 80 exec/s: 4096 ..."
@@ -363,8 +425,8 @@ stats_libfuzzer() {
 # in its config.h) and at exit; plot_data only after the first minute.  So
 # execs, exec/s and coverage show "-" for a run's first minute; corpus and
 # findings are counted from its directories, live.
-stats_afl() {
-  local d=$out/$1/afl/sync s f execs=- eps=- cov=- corp=0 crashes=0 hangs=0 n
+stats_afl() { # TARGET ENGINE
+  local d=$out/$1/$2/sync s f execs=- eps=- cov=- corp=0 crashes=0 hangs=0 n
   for s in "$d"/*/; do
     [ -d "$s" ] || continue
     f=$s/fuzzer_stats
@@ -383,7 +445,9 @@ stats_afl() {
 
 pairs=()
 for t in "${targets[@]}"; do
-  for e in libfuzzer afl; do has_engine "$e" && pairs+=("$t/$e"); done
+  for e in libfuzzer afl libfuzzer-go afl-go; do
+    has_engine "$e" && runs_on "$t" "$e" && pairs+=("$t/$e")
+  done
 done
 npairs=${#pairs[@]}
 if [ "$jobs" -ge "$npairs" ]; then
@@ -412,18 +476,18 @@ pair_line() { # PAIR -> one progress line
   local p=$1 t=${1%/*} e=${1#*/} st el
   st=${state[$p]}
   if [ "$st" = queued ] || [ "$st" = skipped ]; then
-    printf '  %-7s %-10s %-9s\n' "$t" "$e" "$st"
+    printf '  %-7s %-12s %-9s\n' "$t" "$e" "$st"
     return
   fi
   el=$((SECONDS - ${started[$p]}))
   [ -n "${ended[$p]:-}" ] && el=$((ended[$p] - started[$p]))
-  local s; s=$(stats_"$e" "$t")
+  local s; s=$(stats "$t" "$e")
   read -r execs eps cov corp crashes hangs ooms <<<"$s"
-  printf '  %-7s %-10s %-9s %5ss %8s %8s %7s %7s %5s %5s %5s\n' "$t" "$e" "$st" "$el" \
+  printf '  %-7s %-12s %-9s %5ss %8s %8s %7s %7s %5s %5s %5s\n' "$t" "$e" "$st" "$el" \
     "$(human "$execs")" "$eps" "$cov" "$corp" "$crashes" "$hangs" "$ooms"
 }
 header_line() {
-  printf '  %-7s %-10s %-9s %6s %8s %8s %7s %7s %5s %5s %5s\n' target engine state time \
+  printf '  %-7s %-12s %-9s %6s %8s %8s %7s %7s %5s %5s %5s\n' target engine state time \
     execs exec/s cov corpus crash hang oom
 }
 
@@ -493,7 +557,7 @@ while :; do
   for p in "${pairs[@]}"; do
     if [ "${state[$p]}" = running ] && run_done "$p"; then
       ended[$p]=$SECONDS
-      s=$(stats_"${p#*/}" "${p%/*}")
+      s=$(stats "${p%/*}" "${p#*/}")
       read -r _ _ _ _ c h o <<<"$s"
       if [ $((c + h + o)) -gt 0 ]; then state[$p]=found; else state[$p]=done; fi
       running=$((running - 1))
@@ -531,9 +595,14 @@ wait 2>/dev/null
 findings=()
 nflaky=0 nnew=0 ndup=0
 triage_one() { # TARGET ENGINE FILE
-  local all res
+  local all res env=(TRIAGE_ENGINE="$(engine_kind "$2")")
+  # a Go run's finding is replayed and minimized with Go in the loop
+  case "$2" in
+    *-go) env+=(GOMAP_FUZZ_BUILD="$root/build-fuzz-go" GOMAP_CLI="$root/build-fuzz-go/gomap"
+                GOMAP_AFL_BUILD="$root/build-afl-go") ;;
+  esac
   echo "== $1 $2 $3" >>"$out/triage.log"
-  all=$(TRIAGE_ENGINE=$2 ./ci/triage.sh "$1" "$3" "$out/triage" 2>>"$out/triage.log")
+  all=$(env "${env[@]}" ./ci/triage.sh "$1" "$3" "$out/triage" 2>>"$out/triage.log")
   printf '%s\n' "$all" >>"$out/triage.log"
   res=$(tail -1 <<<"$all")
   case "$res" in
@@ -551,10 +620,10 @@ triage_max=${TRIAGE_MAX:-50}
 files=() untriaged=0
 for p in "${pairs[@]}"; do
   t=${p%/*} e=${p#*/} n=0
-  if [ "$e" = libfuzzer ]; then
-    set -- "$out/$t/libfuzzer/artifacts"/{crash,leak,timeout,oom}-*
+  if [ "$(engine_kind "$e")" = libfuzzer ]; then
+    set -- "$out/$t/$e/artifacts"/{crash,leak,timeout,oom}-*
   else
-    set -- "$out/$t/afl/sync"/*/{crashes,hangs}/id:*
+    set -- "$out/$t/$e/sync"/*/{crashes,hangs}/id:*
   fi
   for f; do
     [ -f "$f" ] || continue
@@ -571,6 +640,32 @@ if [ ${#files[@]} -gt 0 ]; then
   [ "$ndup" -gt 0 ] && echo "  $(plural "$ndup" duplicate) of the above (each listed in its ID/duplicates.txt)"
 fi
 
+# ---- every input used or grown, against Go ------------------------------------------
+# What the runs started from (the gate's corpus; the seeds and the kept
+# traces are always included) and what they grew, compared with Go's
+# runtime map after every operation.
+crosscheck="skipped: no Go 1.19"
+if [ "$have_go" = 1 ] && [ ! -x build-fuzz-go/gomap ]; then
+  crosscheck="skipped: no build-fuzz-go/gomap (run without --no-build)"
+elif [ "$have_go" = 1 ]; then
+  cc_args=(--build build-fuzz-go)
+  for t in "${targets[@]}"; do
+    runs_on "$t" libfuzzer-go || continue
+    for d in "build-fuzz/gate-corpus/$t" "$out/$t"/{libfuzzer,libfuzzer-go}/corpus \
+             "$out/$t"/{afl,afl-go}/sync/*/queue; do
+      [ -d "$d" ] && cc_args+=(--corpus "$t=$d")
+    done
+  done
+  echo "campaign: cross-checking every input with Go's runtime map (log: $(rel "$out")/go-crosscheck.log)"
+  if ./ci/go-crosscheck.sh "${cc_args[@]}" >"$out/go-crosscheck.log" 2>&1; then
+    crosscheck="passed: $(grep -o '^  .* [0-9]* inputs agree' "$out/go-crosscheck.log" |
+      grep -o '[0-9]* inputs agree' | awk '{n += $1} END {print n + 0}') inputs agree"
+  else
+    crosscheck="FAILED: the port and Go's runtime map differ, see $(rel "$out")/go-crosscheck.log"
+  fi
+  echo "  $crosscheck"
+fi
+
 # ---- summary --------------------------------------------------------------------------
 {
   echo "# Fuzz campaign $(date -u +%Y-%m-%dT%H:%MZ)"
@@ -585,7 +680,7 @@ fi
       echo "| $t | $e | 0 | 0 | - | - | - | - | - | - | - | skipped |"
       continue
     fi
-    read -r execs eps cov corp c h o <<<"$(stats_"$e" "$t")"
+    read -r execs eps cov corp c h o <<<"$(stats "$t" "$e")"
     el=$(( ${ended[$p]:-$SECONDS} - started[$p] ))
     echo "| $t | $e | ${cores[$p]} | $el | $execs | $eps | $cov | $corp | $c | $h | $o | $(first_find "$t" "$e") |"
   done
@@ -607,6 +702,8 @@ fi
     echo
   fi
   echo "Triage: $nnew new, $ndup duplicate, $nflaky not reproducible$([ "$untriaged" -gt 0 ] && echo ", $untriaged more not triaged (over $triage_max per run)")."
+  echo
+  echo "Cross-check of every input with Go's runtime map: $crosscheck."
 } >"$out/summary.md"
 echo
 cat "$out/summary.md"
@@ -614,6 +711,11 @@ cat "$out/summary.md"
 if [ $((nnew + ndup)) -gt 0 ]; then
   echo
   echo "campaign: FINDINGS: reproducers in $(rel "$out")/triage/ and corpus/regressions/candidates/"
+  exit 1
+fi
+if [[ "$crosscheck" == FAILED* ]]; then
+  echo
+  echo "campaign: FINDINGS: inputs on which the port and Go's runtime map differ: $(rel "$out")/go-crosscheck.log"
   exit 1
 fi
 [ "$interrupted" = 1 ] && exit 130

@@ -21,6 +21,16 @@
 #       gocheck does, while after `check` both print exactly one, so the
 #       same states are still compared.
 #
+#   conformance_check.sh regression GOMAP GOCHECK TRACE EXPECTED
+#       A regression against Go: `cross` on TRACE, and GOCHECK (without
+#       --dump-each) prints EXPECTED, the output the regression test wants
+#       from the port; when gocheck stops with status 3, only the lines it
+#       printed, as a prefix of EXPECTED.  So an expected output is
+#       Go's, not only the port's.  (The in-process Go loop, tests/
+#       test_go_loop.c, also follows a regression past an allocation
+#       failure.)  A trace the port refuses as malformed (expect-status 2)
+#       must stop Go too (status 2, or 3 before the malformed line).
+#
 #   conformance_check.sh random GOMAP GOCHECK GENERATOR
 #       Run `python3 GENERATOR OUTDIR` (fixed seeds) and cross-check every
 #       trace it writes.
@@ -144,6 +154,36 @@ cross_one() {
 	return 0
 }
 
+# expected_one GOCHECK TRACE EXPECTED: gocheck's plain output is EXPECTED
+# (or, when gocheck cannot follow the trace to its end, a prefix of it).
+expected_one() {
+	gocheck=$(abs "$1") trace=$2 expected=$3
+	base=$(basename "$trace")
+	want_status=$(directive "$trace" expect-status | head -n 1)
+	(cd "$(dirname "$trace")" && "$gocheck" "$base") >"$tmp/go.plain" 2>"$tmp/go.plain.err"
+	gst=$?
+	if [ "${want_status:-0}" = 2 ]; then
+		[ $gst = 2 ] || [ $gst = 3 ] && return 0
+		echo "FAIL $base: malformed for the port, but gocheck exit $gst"
+		return 1
+	fi
+	case $gst in
+	0) cp "$expected" "$tmp/want" ;;
+	3) head -n "$(wc -l <"$tmp/go.plain")" "$expected" >"$tmp/want" ;;
+	*)
+		echo "FAIL $base: gocheck exit status $gst"
+		sed 's/^/  stderr: /' "$tmp/go.plain.err"
+		return 1
+		;;
+	esac
+	if ! diff -u --label "$(basename "$expected") (the port's)" --label "Go $base" \
+		"$tmp/want" "$tmp/go.plain"; then
+		echo "FAIL $base: Go 1.19 does not print $(basename "$expected")"
+		return 1
+	fi
+	echo "ok $base: Go prints $(wc -l <"$tmp/go.plain") of the $(wc -l <"$expected") expected lines"
+}
+
 cross() {
 	gomap=$1 gocheck=$2
 	shift 2
@@ -166,6 +206,13 @@ cross)
 	[ $# -ge 3 ] || { echo "usage: $0 cross GOMAP GOCHECK TRACE..." >&2; exit 2; }
 	cross "$@"
 	;;
+regression)
+	[ $# = 4 ] || { echo "usage: $0 regression GOMAP GOCHECK TRACE EXPECTED" >&2; exit 2; }
+	fail=0
+	cross "$1" "$2" "$3" || fail=1
+	expected_one "$2" "$3" "$4" || fail=1
+	exit $fail
+	;;
 random)
 	[ $# = 3 ] || { echo "usage: $0 random GOMAP GOCHECK GENERATOR" >&2; exit 2; }
 	mkdir -p "$tmp/rand"
@@ -174,7 +221,7 @@ random)
 	cross "$1" "$2" "$tmp/rand"/*.trace
 	;;
 *)
-	echo "usage: $0 replay|cross|random ..." >&2
+	echo "usage: $0 replay|cross|regression|random ..." >&2
 	exit 2
 	;;
 esac

@@ -14,9 +14,15 @@
 # and kept under the artifact directory.  Like ClusterFuzzLite's code-change
 # mode, the stage stops at the first failing target.
 #
+# With --go it fuzzes the `fuzz-go` preset's targets instead (ops, iter and
+# faults, with Go 1.19's runtime map in the loop: oracle/go_oracle.h), into
+# the same corpus, and then cross-checks every input of that corpus, of the
+# seeds and of the regressions with Go after every operation
+# (ci/go-crosscheck.sh); a difference fails the stage like a crash.
+#
 # Usage: ci/fuzz-gate.sh [--fuzz-seconds N] [--target T]... [--jobs N]
 #                        [--timeout S] [--rss-limit-mb N] [--corpus DIR]
-#                        [--artifacts DIR] [--no-build]
+#                        [--artifacts DIR] [--no-build] [--go]
 #   --fuzz-seconds N  fuzzing time per target (default 25; 0 = only run the
 #                     seed and gate corpora once, no mutation)
 #   --target T        fuzz only T (repeatable; default: every fuzz_<t>)
@@ -24,9 +30,11 @@
 #   --rss-limit-mb N  libFuzzer -rss_limit_mb and -malloc_limit_mb (2048)
 #   --corpus DIR      where the gate keeps what it finds, DIR/<t>/ (default
 #                     build-fuzz/gate-corpus; the workflow caches it)
-#   --artifacts DIR   logs, crashes, triage (default gate-artifacts/fuzz;
-#                     emptied first)
-#   --no-build        use build-fuzz/ as it is
+#   --artifacts DIR   logs, crashes, triage (default gate-artifacts/fuzz,
+#                     gate-artifacts/fuzz-go with --go; emptied first)
+#   --no-build        use build-fuzz/ (build-fuzz-go/) as it is
+#   --go              Go's runtime map in the loop, then the corpus
+#                     cross-check (preset fuzz-go, build-fuzz-go/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,18 +42,17 @@ usage() { sed -n '/^# Usage:/,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}/
 die_usage() {
   echo "ci/fuzz-gate.sh: $1" >&2
   echo "accepted: --fuzz-seconds N, --target T, --jobs N, --timeout S," \
-       "--rss-limit-mb N, --corpus DIR, --artifacts DIR, --no-build, --help" >&2
+       "--rss-limit-mb N, --corpus DIR, --artifacts DIR, --no-build, --go, --help" >&2
   exit 2
 }
 need_count() { # FLAG VALUE: a non-negative integer
   [[ "${2-}" =~ ^[0-9]+$ ]] || die_usage "$1 needs a whole number of ${3:-seconds}, got '${2-}'"
 }
 
-seconds=25 unit_timeout=10 rss_mb=2048 build=1
+seconds=25 unit_timeout=10 rss_mb=2048 build=1 go=0
 jobs=$(nproc 2>/dev/null || echo 2)
-build_dir=build-fuzz
 corpus_root=""
-artifacts=gate-artifacts/fuzz
+artifacts=""
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -58,6 +65,7 @@ while [ $# -gt 0 ]; do
     --corpus) [ -n "${2-}" ] || die_usage "--corpus needs a directory"; corpus_root=$2; shift ;;
     --artifacts) [ -n "${2-}" ] || die_usage "--artifacts needs a directory"; artifacts=$2; shift ;;
     --no-build) build=0 ;;
+    --go) go=1 ;;
     -h|--help) usage; exit 0 ;;
     *) die_usage "unknown option '$1'" ;;
   esac
@@ -65,12 +73,27 @@ while [ $# -gt 0 ]; do
 done
 [ "$unit_timeout" -gt 0 ] || die_usage "--timeout must be at least 1"
 [ "$jobs" -gt 0 ] || die_usage "--jobs must be at least 1"
-corpus_root=${corpus_root:-$build_dir/gate-corpus}
+preset=fuzz build_dir=build-fuzz
+if [ "$go" = 1 ]; then
+  preset=fuzz-go build_dir=build-fuzz-go
+  # the targets that run programs; the trace target only parses text
+  [ ${#targets[@]} -gt 0 ] || targets=(ops iter faults)
+  # a Go finding is minimized with the gomap that has Go in the loop
+  export GOMAP_CLI=$PWD/$build_dir/gomap
+fi
+corpus_root=${corpus_root:-build-fuzz/gate-corpus}
+artifacts=${artifacts:-gate-artifacts/$preset}
 
 if [ "$build" = 1 ]; then
-  echo "== configure + build (fuzz)"
-  cmake --preset fuzz >/dev/null
-  cmake --build --preset fuzz -j "$jobs"
+  echo "== configure + build ($preset)"
+  cmake --preset "$preset" >/dev/null
+  if [ "$go" = 1 ]; then
+    build_targets=(gomap_cli)
+    for t in "${targets[@]}"; do build_targets+=("fuzz_$t" "fuzz_${t}_replay" "seeds_$t"); done
+    cmake --build --preset "$preset" -j "$jobs" --target "${build_targets[@]}"
+  else
+    cmake --build --preset "$preset" -j "$jobs"
+  fi
 fi
 
 # Every target the build made: fuzz_<t> (not the _replay or _afl drivers).
@@ -123,6 +146,7 @@ classify() {
       elif grep -q "ERROR: LeakSanitizer" "$log"; then echo "memory leak (exit $rc)"
       elif grep -q "ERROR: AddressSanitizer" "$log"; then echo "ASan report (exit $rc)"
       elif grep -q "out-of-memory" "$log"; then echo "out of memory (exit $rc)"
+      elif grep -qE "^<input>:[0-9]+: go\.[a-z]+: " "$log"; then echo "the port and Go's runtime map differ (exit $rc)"
       elif grep -q "==== gomap fuzz failure" "$log"; then echo "core and model disagree (exit $rc)"
       elif [ "$rc" = 0 ]; then echo "sanitizer report in the log although the fuzzer exited 0"
       else echo "crash (exit $rc)"; fi ;;
@@ -232,6 +256,15 @@ for t in "${targets[@]}"; do
   status=1
   break
 done
+
+if [ "$status" = 0 ] && [ "$go" = 1 ]; then
+  echo
+  echo "== every input of the corpus, the seeds and the regressions against Go's runtime map"
+  crosscheck=(--build "$build_dir")
+  for t in "${targets[@]}"; do crosscheck+=(--corpus "$t=$corpus_root/$t"); done
+  ./ci/go-crosscheck.sh "${crosscheck[@]}" 2>&1 | tee "$artifacts/go-crosscheck.log"
+  [ "${PIPESTATUS[0]}" = 0 ] || status=1
+fi
 
 echo
 if [ "$status" = 0 ]; then

@@ -14,7 +14,16 @@
 #   4. fuzz (ci/fuzz-gate.sh): the `fuzz` preset's libFuzzer targets, each
 #      fuzzed briefly from its seeds, stopping at the first crash; a crash,
 #      hang, OOM or sanitizer report fails the gate and its minimized
-#      reproducer and text trace are printed and kept in gate-artifacts/.
+#      reproducer and text trace are printed and kept in gate-artifacts/;
+#   5. fuzz with Go (ci/fuzz-gate.sh --go): ops, iter and faults with Go
+#      1.19's runtime map in the loop (preset fuzz-go: dumps and iteration
+#      orders compared at every structure check), into the same corpus;
+#      then every input of that corpus, of the seeds and of the
+#      regressions is cross-checked with Go after every operation
+#      (ci/go-crosscheck.sh).  A difference fails the stage like a crash.
+# Go 1.19 is what the port is checked against (stage 5, and the crosscheck
+# tests of stages 1 and 2).  Without it the gate fails, unless told --no-go:
+# then stage 5 is skipped and CTest reports the crosscheck tests as skipped.
 # Every stage runs even when an earlier one failed (a broken build skips
 # its tests), so one CI run shows everything; the exit status is 1 if any
 # stage failed.  Failed CTest logs and the fuzz findings are kept in
@@ -22,7 +31,10 @@
 #
 # Options:
 #   --fuzz-seconds N  fuzzing time per target in stage 4 (default 25)
-#   --no-fuzz         skip stage 4
+#   --go-fuzz-seconds N  fuzzing time per target in stage 5 (default 10)
+#   --no-fuzz         skip stages 4 and 5
+#   --no-go           run without Go 1.19: skip stage 5
+#   --preflight       only check what the gate needs (packages, Go), then exit
 #   --no-coverage     skip stage 3
 #   --no-sanitize     skip stage 2
 #   --jobs N          build and test parallelism (default: nproc)
@@ -32,20 +44,26 @@ cd "$(dirname "$0")/.."
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 die_usage() {
   echo "ci/test.sh: $1" >&2
-  echo "accepted: --fuzz-seconds N, --no-fuzz, --no-coverage, --no-sanitize, --jobs N, --help" >&2
+  echo "accepted: --fuzz-seconds N, --go-fuzz-seconds N, --no-fuzz, --no-go, --no-coverage," \
+       "--no-sanitize, --preflight, --jobs N, --help" >&2
   exit 2
 }
 
-sanitize=1 coverage=1 fuzz=1 fuzz_seconds=25
+sanitize=1 coverage=1 fuzz=1 fuzz_seconds=25 go=1 go_fuzz_seconds=10 preflight=0
 jobs=$(nproc 2>/dev/null || echo 2)
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-sanitize) sanitize=0 ;;
     --no-fuzz) fuzz=0 ;;
     --no-coverage) coverage=0 ;;
+    --no-go) go=0 ;;
+    --preflight) preflight=1 ;;
     --fuzz-seconds)
       [[ "${2-}" =~ ^[0-9]+$ ]] || die_usage "--fuzz-seconds needs a whole number of seconds, got '${2-}'"
       fuzz_seconds=$2; shift ;;
+    --go-fuzz-seconds)
+      [[ "${2-}" =~ ^[0-9]+$ ]] || die_usage "--go-fuzz-seconds needs a whole number of seconds, got '${2-}'"
+      go_fuzz_seconds=$2; shift ;;
     --jobs)
       [[ "${2-}" =~ ^[1-9][0-9]*$ ]] || die_usage "--jobs needs a positive number, got '${2-}'"
       jobs=$2; shift ;;
@@ -56,6 +74,30 @@ while [ $# -gt 0 ]; do
 done
 
 ./ci/install-deps.sh
+
+# Why `go` (what CMake finds) is not Go 1.19, or nothing when it is.
+go_missing() {
+  local v
+  command -v go >/dev/null 2>&1 || { echo "no Go toolchain (no 'go' in PATH)"; return; }
+  v=$(go version 2>/dev/null) || { echo "'go version' failed"; return; }
+  [[ "$v" =~ go1\.19([^0-9]|$) ]] || echo "'go' is '$v', not Go 1.19"
+}
+why=$(go_missing)
+if [ -n "$why" ] && [ "$go" = 1 ]; then
+  echo "ci/test.sh: $why." >&2
+  echo "ci/test.sh: the gate checks the port against Go 1.19's runtime map; install it" \
+       "(ci/install-deps.sh, Debian package golang-go), or pass --no-go to run without" \
+       "it (the cross-check tests are then reported as skipped)" >&2
+  exit 1
+fi
+if [ "$go" = 0 ]; then
+  echo "ci/test.sh: --no-go: no fuzzing with Go in the loop${why:+ ($why)}; CTest reports" \
+       "the cross-check tests as skipped where Go is missing"
+fi
+if [ "$preflight" = 1 ]; then
+  echo "ci/test.sh: preflight passed"
+  exit 0
+fi
 
 artifacts=gate-artifacts
 rm -rf "$artifacts"
@@ -142,6 +184,10 @@ fi
 if [ "$fuzz" = 1 ]; then
   stage "fuzz (${fuzz_seconds}s/target)" ./ci/fuzz-gate.sh --fuzz-seconds "$fuzz_seconds" \
     --jobs "$jobs" --artifacts "$artifacts/fuzz" || true
+  if [ "$go" = 1 ]; then
+    stage "fuzz with Go (${go_fuzz_seconds}s/target)" ./ci/fuzz-gate.sh --go \
+      --fuzz-seconds "$go_fuzz_seconds" --jobs "$jobs" --artifacts "$artifacts/fuzz-go" || true
+  fi
 fi
 
 echo

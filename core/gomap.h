@@ -77,6 +77,9 @@ typedef struct gomap_textbuf {
 void gomap_textbuf_putc(gomap_textbuf *tb, char c);
 void gomap_textbuf_puts(gomap_textbuf *tb, const char *s);
 void gomap_textbuf_putn(gomap_textbuf *tb, const char *s, size_t n);
+/* Appends v in decimal (what printf's %llu gives, without a format to
+ * parse: dumps write many numbers). */
+void gomap_textbuf_putu(gomap_textbuf *tb, uint64_t v);
 void gomap_textbuf_printf(gomap_textbuf *tb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void gomap_textbuf_free(gomap_textbuf *tb);

@@ -7,10 +7,33 @@
 static const char *const flag_names[] = {"iterator", "oldIterator",
                                          "hashWriting", "sameSizeGrow"};
 
+/* The dump writes without printf: Go in the fuzz loop
+ * (oracle/go_oracle.c) dumps the map at every structure check, and under
+ * ASan each printf parses its format twice. */
+static const char hex[] = "0123456789abcdef";
+
+/* v as `digits` lowercase hex digits, after "0x". */
+static void put_hex(gomap_textbuf *out, uint64_t v, int digits)
+{
+	char text[2 + 16] = "0x";
+	for (int i = 0; i < digits; i++)
+		text[2 + i] = hex[(v >> (4 * (digits - 1 - i))) & 15];
+	gomap_textbuf_putn(out, text, 2 + (size_t)digits);
+}
+
+/* A name and its decimal value: " B=3". */
+static void put_field(gomap_textbuf *out, const char *name, uint64_t v)
+{
+	gomap_textbuf_puts(out, name);
+	gomap_textbuf_putu(out, v);
+}
+
 static void dump_header(const gomap *m, gomap_textbuf *out)
 {
-	gomap_textbuf_printf(out, "dump count=%zu flags=0x%02x(", m->count,
-	                     m->flags);
+	put_field(out, "dump count=", m->count);
+	gomap_textbuf_puts(out, " flags=");
+	put_hex(out, m->flags, 2);
+	gomap_textbuf_putc(out, '(');
 	bool any = false;
 	for (unsigned bit = 0; bit < 4; bit++) {
 		if (!(m->flags & (1u << bit)))
@@ -20,23 +43,26 @@ static void dump_header(const gomap *m, gomap_textbuf *out)
 		gomap_textbuf_puts(out, flag_names[bit]);
 		any = true;
 	}
-	gomap_textbuf_printf(
-		out,
-		"%s) B=%u noverflow=%u hash0=0x%08x nevacuate=%zu growing=%d "
-		"hashkey0=0x%016llx rand=0x%016llx\n",
-		any ? "" : "-", m->B, m->noverflow, m->hash0,
-		(size_t)m->nevacuate, m->oldbuckets != NULL,
-		(unsigned long long)m->hooks.hashkey0,
-		(unsigned long long)(m->hooks.rand64 ? 0 : m->rand_state));
+	gomap_textbuf_puts(out, any ? ")" : "-)");
+	put_field(out, " B=", m->B);
+	put_field(out, " noverflow=", m->noverflow);
+	gomap_textbuf_puts(out, " hash0=");
+	put_hex(out, m->hash0, 8);
+	put_field(out, " nevacuate=", (uint64_t)m->nevacuate);
+	put_field(out, " growing=", m->oldbuckets != NULL);
+	gomap_textbuf_puts(out, " hashkey0=");
+	put_hex(out, m->hooks.hashkey0, 16);
+	gomap_textbuf_puts(out, " rand=");
+	put_hex(out, m->hooks.rand64 ? 0 : m->rand_state, 16);
 	size_t prealloc = m->buckets ? m->nbuckets_alloc - gm_bucket_shift(m->B) : 0;
+	gomap_textbuf_puts(out, "\n  spare next=");
 	if (m->next_overflow)
-		gomap_textbuf_printf(
-			out, "  spare next=%zu prealloc=%zu\n",
-			(size_t)(m->next_overflow - m->buckets) / m->t.bucketsize,
-			prealloc);
+		gomap_textbuf_putu(
+			out, (size_t)(m->next_overflow - m->buckets) / m->t.bucketsize);
 	else
-		gomap_textbuf_printf(out, "  spare next=none prealloc=%zu\n",
-		                     prealloc);
+		gomap_textbuf_puts(out, "none");
+	put_field(out, " prealloc=", prealloc);
+	gomap_textbuf_putc(out, '\n');
 }
 
 static void dump_value(gomap_format_fn fmt, const void *v, size_t size,
@@ -52,14 +78,20 @@ static void dump_value(gomap_format_fn fmt, const void *v, size_t size,
 static void dump_bucket(const gomap *m, uint8_t *b, gomap_textbuf *out)
 {
 	const gomap_type *t = &m->t;
-	gomap_textbuf_puts(out, " th=[");
-	for (int i = 0; i < GM_BUCKET_CNT; i++)
-		gomap_textbuf_printf(out, i ? " %02x" : "%02x", b[i]);
-	gomap_textbuf_putc(out, ']');
+	char th[sizeof " th=[" - 1 + 3 * GM_BUCKET_CNT] = " th=[";
+	for (int i = 0; i < GM_BUCKET_CNT; i++) {
+		char *at = th + sizeof " th=[" - 1 + 3 * i;
+		at[-1] = i ? ' ' : '[';
+		at[0] = hex[b[i] >> 4];
+		at[1] = hex[b[i] & 15];
+	}
+	th[sizeof th - 1] = ']';
+	gomap_textbuf_putn(out, th, sizeof th);
 	for (uintptr_t i = 0; i < GM_BUCKET_CNT; i++) {
 		if (b[i] < GM_MIN_TOPHASH)
 			continue;
-		gomap_textbuf_printf(out, " %u:", (unsigned)i);
+		char slot[3] = {' ', (char)('0' + i), ':'};
+		gomap_textbuf_putn(out, slot, sizeof slot);
 		dump_value(t->key.format, gm_key_value(t, gm_key_slot(t, b, i)),
 		           t->key.size, out);
 		gomap_textbuf_putc(out, '=');
@@ -78,6 +110,16 @@ static bool all_zero_tophash(const uint8_t *b)
 	return true;
 }
 
+/* `  NAME[I]` */
+static void dump_bucket_name(const char *name, uintptr_t i, gomap_textbuf *out)
+{
+	gomap_textbuf_puts(out, "  ");
+	gomap_textbuf_puts(out, name);
+	gomap_textbuf_putc(out, '[');
+	gomap_textbuf_putu(out, i);
+	gomap_textbuf_putc(out, ']');
+}
+
 /* Lists one array: `name[I]` and its `.ovfD@preJ|@heap` chain. */
 static void dump_array(const gomap *m, const char *name, uint8_t *a,
                        uintptr_t n, size_t nalloc, gomap_textbuf *out)
@@ -89,15 +131,18 @@ static void dump_array(const gomap *m, const char *name, uint8_t *a,
 		uint8_t *ovf = gm_overflow(t, b);
 		if (all_zero_tophash(b) && ovf == NULL)
 			continue;
-		gomap_textbuf_printf(out, "  %s[%zu]", name, (size_t)i);
+		dump_bucket_name(name, i, out);
 		dump_bucket(m, b, out);
 		for (unsigned d = 1; ovf != NULL; d++, ovf = gm_overflow(t, ovf)) {
-			gomap_textbuf_printf(out, "  %s[%zu].ovf%u", name, (size_t)i, d);
-			if (ovf >= a && ovf < end)
-				gomap_textbuf_printf(out, "@pre%zu",
-				                     (size_t)(ovf - a) / t->bucketsize);
-			else
+			dump_bucket_name(name, i, out);
+			gomap_textbuf_puts(out, ".ovf");
+			gomap_textbuf_putu(out, d);
+			if (ovf >= a && ovf < end) {
+				gomap_textbuf_puts(out, "@pre");
+				gomap_textbuf_putu(out, (size_t)(ovf - a) / t->bucketsize);
+			} else {
 				gomap_textbuf_puts(out, "@heap");
+			}
 			dump_bucket(m, ovf, out);
 		}
 	}

@@ -62,6 +62,17 @@ void gomap_textbuf_puts(gomap_textbuf *tb, const char *s)
 	textbuf_append(tb, s, strlen(s));
 }
 
+void gomap_textbuf_putu(gomap_textbuf *tb, uint64_t v)
+{
+	char digits[20];
+	size_t n = sizeof digits;
+	do {
+		digits[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	textbuf_append(tb, digits + n, sizeof digits - n);
+}
+
 void gomap_textbuf_printf(gomap_textbuf *tb, const char *fmt, ...)
 {
 	va_list ap;

@@ -132,17 +132,17 @@ static void format_u8(const void *value, size_t size, gomap_textbuf *out)
 {
 	uint8_t v;
 	memcpy(&v, value, 1);
-	gomap_textbuf_printf(out, "%u", (unsigned)v);
+	gomap_textbuf_putu(out, v);
 }
 
 static void format_u32(const void *value, size_t size, gomap_textbuf *out)
 {
-	gomap_textbuf_printf(out, "%lu", (unsigned long)read_u32(value));
+	gomap_textbuf_putu(out, read_u32(value));
 }
 
 static void format_u64(const void *value, size_t size, gomap_textbuf *out)
 {
-	gomap_textbuf_printf(out, "%llu", (unsigned long long)read_u64(value));
+	gomap_textbuf_putu(out, read_u64(value));
 }
 
 /* 17 significant digits round-trip every double.  The specials are spelled

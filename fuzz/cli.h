@@ -17,6 +17,7 @@ int fz_cmd_replay(int argc, char **argv);
 int fz_cmd_explain(int argc, char **argv);
 int fz_cmd_compile(int argc, char **argv);
 int fz_cmd_minimize(int argc, char **argv);
+int fz_cmd_crosscheck(int argc, char **argv);
 
 /* How the command was invoked (argv[0]), for printing replay commands. */
 extern const char *fz_argv0;

@@ -14,6 +14,7 @@ static const struct {
 	{"explain", fz_cmd_explain, "print a binary fuzz input as a text trace"},
 	{"compile", fz_cmd_compile, "turn a text trace into a binary fuzz input"},
 	{"minimize", fz_cmd_minimize, "shrink a failing input to a small trace that fails the same check"},
+	{"crosscheck", fz_cmd_crosscheck, "run inputs on Go's runtime map too, comparing after every operation"},
 };
 
 const char fz_exit_status_help[] =

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "exec.h"
@@ -71,6 +72,8 @@ void fz_run_input(enum fz_target t, const uint8_t *data, size_t size)
 		environment_failed(&v);
 	if (rc != 0)
 		report(&p, &v, rc == 2 ? "the decoder made a malformed program"
+		               : strncmp(v.check, "go.", 3) == 0
+		                       ? "the port and Go's runtime map disagree"
 		                       : "core and model disagree");
 	fz_program_reset(&p, "<input>");
 }

@@ -5,8 +5,7 @@ package main
 // out of the runtime's hmap and buckets.
 
 import (
-	"fmt"
-	"strings"
+	"strconv"
 	"unsafe"
 )
 
@@ -26,8 +25,10 @@ func (a bucketArray) index(b unsafe.Pointer, size uintptr) (uintptr, bool) {
 	return off / size, true
 }
 
-// Dump returns the dump lines for the map's current state.
-func (m *goMap) Dump() []string {
+// appendDump appends the dump lines for the map's current state to b.
+// It is on the fuzz loop's path (lib.go), so it appends with strconv and
+// a hex table rather than fmt.
+func (m *goMap) appendDump(b []byte) []byte {
 	h, mt := m.h, m.mt
 	size := uintptr(mt.bucketsize)
 	cur := bucketArray{base: h.buckets, main: 1 << h.B}
@@ -45,22 +46,42 @@ func (m *goMap) Dump() []string {
 		old = bucketArray{base: h.oldbuckets, main: 1 << oldB, total: bucketArrayLen(oldB, size)}
 	}
 
-	lines := []string{fmt.Sprintf(
-		"dump count=%d flags=0x%02x(%s) B=%d noverflow=%d hash0=0x%08x nevacuate=%d growing=%d hashkey0=0x%016x rand=0x%016x",
-		h.count, h.flags, flagNames(h.flags), h.B, h.noverflow, h.hash0, h.nevacuate,
-		boolInt(growing), m.rt.hashkey, m.rt.state)}
+	b = append(b, "dump count="...)
+	b = strconv.AppendInt(b, int64(h.count), 10)
+	b = append(b, " flags=0x"...)
+	b = appendHex(b, uint64(h.flags), 2)
+	b = append(b, '(')
+	b = appendFlagNames(b, h.flags)
+	b = append(b, ") B="...)
+	b = strconv.AppendUint(b, uint64(h.B), 10)
+	b = append(b, " noverflow="...)
+	b = strconv.AppendUint(b, uint64(h.noverflow), 10)
+	b = append(b, " hash0=0x"...)
+	b = appendHex(b, uint64(h.hash0), 8)
+	b = append(b, " nevacuate="...)
+	b = strconv.AppendUint(b, uint64(h.nevacuate), 10)
+	b = append(b, " growing="...)
+	b = strconv.AppendInt(b, int64(boolInt(growing)), 10)
+	b = append(b, " hashkey0=0x"...)
+	b = appendHex(b, uint64(m.rt.hashkey), 16)
+	b = append(b, " rand=0x"...)
+	b = appendHex(b, m.rt.state, 16)
 
-	next := "none"
+	b = append(b, "\n  spare next="...)
 	if h.extra != nil && h.extra.nextOverflow != nil {
-		next = fmt.Sprint((uintptr(h.extra.nextOverflow) - uintptr(cur.base)) / size)
+		b = strconv.AppendUint(b, uint64((uintptr(h.extra.nextOverflow)-uintptr(cur.base))/size), 10)
+	} else {
+		b = append(b, "none"...)
 	}
 	prealloc := uintptr(0)
 	if cur.total > cur.main {
 		prealloc = cur.total - cur.main
 	}
-	lines = append(lines, fmt.Sprintf("  spare next=%s prealloc=%d", next, prealloc))
+	b = append(b, " prealloc="...)
+	b = strconv.AppendUint(b, uint64(prealloc), 10)
+	b = append(b, '\n')
 
-	arrays := []struct {
+	arrays := [...]struct {
 		name string
 		a    bucketArray
 	}{{"new", cur}, {"old", old}}
@@ -69,70 +90,95 @@ func (m *goMap) Dump() []string {
 			continue
 		}
 		for i := uintptr(0); i < arr.a.main; i++ {
-			b := unsafe.Add(arr.a.base, i*size)
-			if tophashes(b) == [bucketCnt]uint8{} && overflowOf(b, size) == nil {
+			bk := unsafe.Add(arr.a.base, i*size)
+			if tophashes(bk) == [bucketCnt]uint8{} && overflowOf(bk, size) == nil {
 				continue
 			}
-			name := fmt.Sprintf("%s[%d]", arr.name, i)
-			lines = append(lines, "  "+name+m.bucketText(b))
-			for d, ovf := 1, overflowOf(b, size); ovf != nil; d, ovf = d+1, overflowOf(ovf, size) {
-				lines = append(lines, fmt.Sprintf("  %s.ovf%d%s%s", name, d,
-					m.placeOf(ovf, arr.a, cur, old), m.bucketText(ovf)))
+			b = appendBucketName(b, arr.name, i)
+			b = m.appendBucket(b, bk)
+			for d, ovf := 1, overflowOf(bk, size); ovf != nil; d, ovf = d+1, overflowOf(ovf, size) {
+				b = appendBucketName(b, arr.name, i)
+				b = append(b, ".ovf"...)
+				b = strconv.AppendInt(b, int64(d), 10)
+				b = m.appendPlace(b, ovf, arr.a, cur, old)
+				b = m.appendBucket(b, ovf)
 			}
 		}
 	}
-	return lines
+	return b
 }
 
-// placeOf says where an overflow bucket came from: `@preJ` for spare J of
-// a bucket array (its own, normally), `@heap` for a separate allocation.
-func (m *goMap) placeOf(b unsafe.Pointer, own bucketArray, arrays ...bucketArray) string {
+// appendBucketName appends `  NAME[I]`.
+func appendBucketName(b []byte, name string, i uintptr) []byte {
+	b = append(b, "  "...)
+	b = append(b, name...)
+	b = append(b, '[')
+	b = strconv.AppendUint(b, uint64(i), 10)
+	return append(b, ']')
+}
+
+// appendPlace says where an overflow bucket came from: `@preJ` for spare
+// J of a bucket array (its own, normally), `@heap` for a separate
+// allocation.
+func (m *goMap) appendPlace(b []byte, ovf unsafe.Pointer, own bucketArray, arrays ...bucketArray) []byte {
 	size := uintptr(m.mt.bucketsize)
 	for _, a := range append([]bucketArray{own}, arrays...) {
-		if j, ok := a.index(b, size); ok {
-			return fmt.Sprintf("@pre%d", j)
+		if j, ok := a.index(ovf, size); ok {
+			b = append(b, "@pre"...)
+			return strconv.AppendUint(b, uint64(j), 10)
 		}
 	}
-	return "@heap"
+	return append(b, "@heap"...)
 }
 
-// bucketText prints ` th=[..]` and the live slots of the bucket at b.
-func (m *goMap) bucketText(b unsafe.Pointer) string {
-	th := tophashes(b)
-	var sb strings.Builder
-	sb.WriteString(" th=[")
+// appendBucket appends ` th=[..]`, the live slots of the bucket at bk and
+// the line's end.
+func (m *goMap) appendBucket(b []byte, bk unsafe.Pointer) []byte {
+	th := tophashes(bk)
+	b = append(b, " th=["...)
 	for i, t := range th {
 		if i > 0 {
-			sb.WriteByte(' ')
+			b = append(b, ' ')
 		}
-		fmt.Fprintf(&sb, "%02x", t)
+		b = appendHex(b, uint64(t), 2)
 	}
-	sb.WriteByte(']')
+	b = append(b, ']')
 	mt := m.mt
 	for i, t := range th {
 		if t < minTopHash {
 			continue
 		}
-		k := unsafe.Add(b, dataOffset+uintptr(i)*uintptr(mt.keysize))
-		e := unsafe.Add(b, dataOffset+bucketCnt*uintptr(mt.keysize)+uintptr(i)*uintptr(mt.elemsize))
+		k := unsafe.Add(bk, dataOffset+uintptr(i)*uintptr(mt.keysize))
+		e := unsafe.Add(bk, dataOffset+bucketCnt*uintptr(mt.keysize)+uintptr(i)*uintptr(mt.elemsize))
 		if mt.flags&mtIndirectKey != 0 {
 			k = *(*unsafe.Pointer)(k)
 		}
 		if mt.flags&mtIndirectElem != 0 {
 			e = *(*unsafe.Pointer)(e)
 		}
-		fmt.Fprintf(&sb, " %d:%s=%s", i, formatOrNil(m.key, k), formatOrNil(m.elem, e))
+		b = append(b, ' ', byte('0'+i), ':')
+		b = appendOrNil(b, m.key, k)
+		b = append(b, '=')
+		b = appendOrNil(b, m.elem, e)
 	}
-	return sb.String()
+	return append(b, '\n')
 }
 
-// formatOrNil guards against a nil indirect slot, which a live slot never
-// has in a healthy map.
-func formatOrNil(k kind, p unsafe.Pointer) string {
-	if p == nil {
-		return "<nil>"
+// appendHex appends v as `digits` lowercase hex digits.
+func appendHex(b []byte, v uint64, digits int) []byte {
+	for shift := 4 * (digits - 1); shift >= 0; shift -= 4 {
+		b = append(b, hexDigits[v>>uint(shift)&15])
 	}
-	return format(k, p)
+	return b
+}
+
+// appendOrNil guards against a nil indirect slot, which a live slot never
+// has in a healthy map.
+func appendOrNil(b []byte, k kind, p unsafe.Pointer) []byte {
+	if p == nil {
+		return append(b, "<nil>"...)
+	}
+	return appendValue(b, k, p)
 }
 
 func tophashes(b unsafe.Pointer) [bucketCnt]uint8 {
@@ -144,20 +190,25 @@ func overflowOf(b unsafe.Pointer, size uintptr) unsafe.Pointer {
 	return *(*unsafe.Pointer)(unsafe.Add(b, size-unsafe.Sizeof(uintptr(0))))
 }
 
-func flagNames(f uint8) string {
-	var names []string
-	for _, fl := range []struct {
+// appendFlagNames appends the set flags' names joined by |, or -.
+func appendFlagNames(b []byte, f uint8) []byte {
+	n := 0
+	for _, fl := range [...]struct {
 		bit  uint8
 		name string
 	}{{flagIterator, "iterator"}, {flagOldIterator, "oldIterator"}, {flagHashWriting, "hashWriting"}, {flagSameSizeGrow, "sameSizeGrow"}} {
 		if f&fl.bit != 0 {
-			names = append(names, fl.name)
+			if n > 0 {
+				b = append(b, '|')
+			}
+			b = append(b, fl.name...)
+			n++
 		}
 	}
-	if len(names) == 0 {
-		return "-"
+	if n == 0 {
+		b = append(b, '-')
 	}
-	return strings.Join(names, "|")
+	return b
 }
 
 func boolInt(b bool) int {

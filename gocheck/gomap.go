@@ -6,7 +6,6 @@ package main
 
 import (
 	"reflect"
-	"sort"
 	"unsafe"
 )
 
@@ -59,7 +58,7 @@ func newGoMap(hdr header, rt *pinned) *goMap {
 	m.typ = reflect.MapOf(hdr.key.goType(), hdr.elem.goType())
 	// A reflect.Type is an interface whose data word is the *rtype, which
 	// for a map type is the whole maptype.
-	m.mt = (*maptype)((*[2]unsafe.Pointer)(unsafe.Pointer(&m.typ))[1])
+	m.mt = withHashMode((*maptype)((*[2]unsafe.Pointer)(unsafe.Pointer(&m.typ))[1]), hdr.hash)
 	m.entry = entryPointFor(hdr.key, hdr.elem)
 	var v reflect.Value
 	// makemap treats a negative hint (or one too large to allocate) as 0.
@@ -165,8 +164,8 @@ func (m *goMap) Clear() {
 	m.rt.run(func() { mapclear(m.t(), m.hp()) })
 }
 
-// Range is a whole `for k, v := range m`; it returns the `K=V` pairs
-// sorted by their bytes.
+// Range is a whole `for k, v := range m`; it returns the `K=V` pairs in
+// the order Go yields them.
 func (m *goMap) Range() []string {
 	// Only the runtime calls run in the window; the entries are formatted
 	// afterwards (the map does not change in between, and the collector
@@ -182,7 +181,6 @@ func (m *goMap) Range() []string {
 	for i := range keys {
 		pairs[i] = format(m.key, keys[i]) + "=" + format(m.elem, elems[i])
 	}
-	sort.Strings(pairs)
 	return pairs
 }
 

@@ -7,7 +7,6 @@ package main
 
 import (
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"math"
 	"reflect"
@@ -299,54 +298,57 @@ func hexDigit(c byte) (byte, bool) {
 }
 
 // format prints the value of kind k stored at p in canonical form.
-func format(k kind, p unsafe.Pointer) string {
+func format(k kind, p unsafe.Pointer) string { return string(appendValue(nil, k, p)) }
+
+// appendValue appends the canonical form of the value of kind k at p.
+func appendValue(b []byte, k kind, p unsafe.Pointer) []byte {
 	switch k.tag {
 	case kU8:
-		return strconv.FormatUint(uint64(*(*uint8)(p)), 10)
+		return strconv.AppendUint(b, uint64(*(*uint8)(p)), 10)
 	case kU32:
-		return strconv.FormatUint(uint64(*(*uint32)(p)), 10)
+		return strconv.AppendUint(b, uint64(*(*uint32)(p)), 10)
 	case kU64:
-		return strconv.FormatUint(*(*uint64)(p), 10)
+		return strconv.AppendUint(b, *(*uint64)(p), 10)
 	case kF64:
-		return formatF64(*(*float64)(p))
+		return append(b, formatF64(*(*float64)(p))...)
 	case kStr:
 		// mapdelete_faststr clears a deleted key's data pointer but keeps
 		// its length; an iterator still positioned on that slot would
 		// otherwise read through nil. Such a key prints as "".
 		if *(*unsafe.Pointer)(p) == nil {
-			return `""`
+			return append(b, `""`...)
 		}
-		return formatStr(*(*string)(p))
+		return appendStr(b, *(*string)(p))
 	}
-	return formatBytes(unsafe.Slice((*byte)(p), k.n))
+	return appendBytes(b, unsafe.Slice((*byte)(p), k.n))
 }
 
-func formatStr(s string) string {
-	const hex = "0123456789abcdef"
-	var b strings.Builder
-	b.WriteByte('"')
+func appendStr(b []byte, s string) []byte {
+	b = append(b, '"')
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c == '\\' || c == '"':
-			b.WriteByte('\\')
-			b.WriteByte(c)
+			b = append(b, '\\', c)
 		case c >= 0x20 && c <= 0x7e:
-			b.WriteByte(c)
+			b = append(b, c)
 		default:
-			b.WriteString(`\x`)
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&15])
+			b = append(b, '\\', 'x', hexDigits[c>>4], hexDigits[c&15])
 		}
 	}
-	b.WriteByte('"')
-	return b.String()
+	return append(b, '"')
 }
 
-func formatBytes(mem []byte) string {
+func appendBytes(b []byte, mem []byte) []byte {
 	end := len(mem)
 	for end > 1 && mem[end-1] == 0 {
 		end--
 	}
-	return "x" + hex.EncodeToString(mem[:end])
+	b = append(b, 'x')
+	for _, c := range mem[:end] {
+		b = append(b, hexDigits[c>>4], hexDigits[c&15])
+	}
+	return b
 }
+
+const hexDigits = "0123456789abcdef"

@@ -98,8 +98,8 @@ func TestStrLiterals(t *testing.T) {
 			t.Errorf("parseStr(%s) accepted", bad)
 		}
 	}
-	if got := formatStr("\x00a\"\\\x7f\x1f~ "); got != `"\x00a\"\\\x7f\x1f~ "` {
-		t.Errorf("formatStr = %s", got)
+	if got := string(appendStr(nil, "\x00a\"\\\x7f\x1f~ ")); got != `"\x00a\"\\\x7f\x1f~ "` {
+		t.Errorf("appendStr = %s", got)
 	}
 }
 
@@ -112,8 +112,8 @@ func TestBytesLiterals(t *testing.T) {
 		t.Errorf("too many digits accepted")
 	}
 	for mem, want := range map[string]string{"\x00\x00": "x00", "\x01\x00": "x01", "\x00\x01": "x0001", "\xab": "xab"} {
-		if got := formatBytes([]byte(mem)); got != want {
-			t.Errorf("formatBytes(%x) = %s, want %s", mem, got, want)
+		if got := string(appendBytes(nil, []byte(mem))); got != want {
+			t.Errorf("appendBytes(%x) = %s, want %s", mem, got, want)
 		}
 	}
 }

@@ -16,7 +16,6 @@ import (
 	"os"
 	"runtime"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -29,7 +28,6 @@ const (
 )
 
 func main() {
-	reexecWithGodebug()
 	dumpEach := false
 	var files []string
 	for _, a := range os.Args[1:] {
@@ -50,6 +48,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(exitMalformed)
 	}
+	runtime.LockOSThread()
 	if err := setupRuntime(); err != nil {
 		fmt.Fprintln(os.Stderr, "gocheck:", err)
 		os.Exit(exitInternalError)
@@ -65,22 +64,6 @@ func main() {
 	}
 	out.Flush()
 	os.Exit(status)
-}
-
-// reexecWithGodebug restarts the program with the GODEBUG settings it
-// needs, which the runtime only reads at start-up.
-func reexecWithGodebug() {
-	want := missingGodebug()
-	if want == "" {
-		return
-	}
-	exe, err := os.Executable()
-	if err == nil {
-		env := append(os.Environ(), "GODEBUG="+want)
-		err = syscall.Exec(exe, os.Args, env)
-	}
-	fmt.Fprintln(os.Stderr, "gocheck: cannot re-execute with GODEBUG="+want+":", err)
-	os.Exit(exitInternalError)
 }
 
 // replayFile reads, checks and runs one trace; it returns the exit status.
@@ -106,80 +89,10 @@ func replayFile(name string, out *bufio.Writer, dumpEach bool) int {
 		t.hdr.seed = uint64(time.Now().UnixNano())
 		fmt.Fprintf(os.Stderr, "seed=%d\n", t.hdr.seed)
 	}
-	if o := replay(t, out, dumpEach); o != nil {
+	if o := replay(t, out, replayOpts{dumpEach: dumpEach}); o != nil {
 		out.Flush()
 		fmt.Fprintf(os.Stderr, "%s:%d: gocheck cannot follow %s\n", name, o.line, o.name)
 		return exitCannotFollow
 	}
 	return 0
-}
-
-// replay runs a checked trace, printing its output lines. It stops at the
-// first operation Go cannot follow and returns it.
-func replay(t *trace, out *bufio.Writer, dumpEach bool) *op {
-	rt := &pinned{state: t.hdr.seed, hashkey: uintptr(t.hdr.hashkey)}
-	m := newGoMap(t.hdr, rt)
-	printf := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
-	dump := func() {
-		for _, l := range m.Dump() {
-			printf("%s", l)
-		}
-	}
-	for i := range t.ops {
-		o := &t.ops[i]
-		switch o.code {
-		case opPut:
-			m.Put(o.key, o.elem, o.generic)
-		case opGet:
-			k := format(t.hdr.key, o.key.ptr())
-			if v, ok := m.Get(o.key, o.generic); ok {
-				printf("get %s -> %s", k, v)
-			} else {
-				printf("get %s -> absent", k)
-			}
-		case opDel:
-			m.Del(o.key, o.generic)
-		case opInc:
-			m.Inc(o.key)
-		case opLen:
-			printf("len %d", m.Len())
-		case opClear:
-			m.Clear()
-		case opIter:
-			pairs := m.Range()
-			printf("iter %d:%s", len(pairs), joinPrefixed(pairs))
-		case opDump:
-			dump()
-		case opCheck:
-		case opIterStart:
-			m.IterStart(o.iter)
-		case opIterNext:
-			for n := uint64(0); n < o.count; n++ {
-				pair, ok := m.IterStep(o.iter)
-				if !ok {
-					printf("it %d end", o.iter)
-					break
-				}
-				printf("it %d %s", o.iter, pair)
-			}
-		case opIterStop:
-			m.IterStop(o.iter)
-		case opUnfollowable:
-			return o
-		}
-		if dumpEach {
-			dump()
-		}
-	}
-	return nil
-}
-
-// joinPrefixed joins the items, each preceded by a space.
-func joinPrefixed(items []string) string {
-	var b strings.Builder
-	for _, s := range items {
-		b.WriteByte(' ')
-		b.WriteString(s)
-	}
-	return b.String()
 }

@@ -5,7 +5,7 @@ package main
 // Everything here depends on the exact runtime version: the functions are
 // bound by name with //go:linkname (allowed for any package up to Go 1.22),
 // and the structs below mirror runtime/map.go and runtime/type.go of Go
-// 1.19 field for field. checkRuntime (in window.go) refuses to run on any
+// 1.19 field for field. setupRuntime (in window.go) refuses to run on any
 // other version, so a layout change cannot silently produce wrong dumps.
 
 import (
@@ -41,7 +41,7 @@ type maptype struct {
 	key        unsafe.Pointer
 	elem       unsafe.Pointer
 	bucket     unsafe.Pointer
-	hasher     unsafe.Pointer
+	hasher     func(unsafe.Pointer, uintptr) uintptr
 	keysize    uint8
 	elemsize   uint8
 	bucketsize uint16
@@ -151,8 +151,8 @@ func mapiternext(it *hiter)
 //go:linkname runtimeHashkey runtime.hashkey
 var runtimeHashkey [4]uintptr
 
-// runtimeUseAeshash tells whether alginit chose the AES hash; it must be
-// false (GODEBUG=cpu.aes=off) for our hashes to be the portable ones.
+// runtimeUseAeshash tells whether alginit chose the AES hash; windows
+// clear it, so the map hashes with the portable functions (window.go).
 //
 //go:linkname runtimeUseAeshash runtime.useAeshash
 var runtimeUseAeshash bool

@@ -6,7 +6,7 @@ package main
 // nothing but its error.
 
 import (
-	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -55,6 +55,7 @@ type header struct {
 	seed      uint64
 	hasSeed   bool
 	hashkey   uint64
+	hash      hashMode
 }
 
 const defaultHashkey = 0x9e3779b97f4a7c15
@@ -104,17 +105,30 @@ func tokenize(s string) []string {
 	return toks
 }
 
-// readTrace parses a whole trace.
+// readTrace reads and parses a whole trace.
 func readTrace(name string, r io.Reader) (*trace, error) {
+	text, err := io.ReadAll(r)
+	if err != nil {
+		return nil, &traceError{name, 0, err.Error()}
+	}
+	return parseTrace(name, text)
+}
+
+// parseTrace parses a whole trace held in memory. The trace keeps no
+// reference to text.
+func parseTrace(name string, text []byte) (*trace, error) {
 	t := &trace{name: name}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<16), 1<<26)
 	haveHeader := false
 	var running [maxIterators]bool
 	lineNo := 0
-	for sc.Scan() {
+	for len(text) > 0 {
 		lineNo++
-		line := strings.TrimSuffix(sc.Text(), "\r")
+		end := bytes.IndexByte(text, '\n')
+		if end < 0 {
+			end = len(text)
+		}
+		line := strings.TrimSuffix(string(text[:end]), "\r")
+		text = text[min(end+1, len(text)):]
 		toks := tokenize(line)
 		if len(toks) == 0 || strings.HasPrefix(toks[0], "#") {
 			continue
@@ -146,9 +160,6 @@ func readTrace(name string, r io.Reader) (*trace, error) {
 		}
 		t.ops = append(t.ops, o)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, &traceError{name, lineNo, err.Error()}
-	}
 	if !haveHeader {
 		return nil, &traceError{name, max(lineNo, 1), "no `map KEY ELEM` header"}
 	}
@@ -158,7 +169,7 @@ func readTrace(name string, r io.Reader) (*trace, error) {
 func parseHeader(toks []string) (header, error) {
 	h := header{hashkey: defaultHashkey}
 	if toks[0] != "map" || len(toks) < 3 {
-		return h, fmt.Errorf("expected header `map KEY ELEM [hint=N] [seed=N] [hashkey=N]`")
+		return h, fmt.Errorf("expected header `map KEY ELEM [hint=N] [seed=N] [hashkey=N] [hash=MODE]`")
 	}
 	var err error
 	if h.key, err = parseKind(toks[1], true); err != nil {
@@ -174,9 +185,15 @@ func parseHeader(toks []string) (header, error) {
 			return h, fmt.Errorf("bad or repeated header option %q", opt)
 		}
 		seen[name] = true
-		if name == "hint" {
+		switch name {
+		case "hint":
 			if h.hint, err = parseInt64(val); err != nil {
 				return h, fmt.Errorf("hint: %v", err)
+			}
+			continue
+		case "hash":
+			if h.hash, err = parseHashMode(val); err != nil {
+				return h, err
 			}
 			continue
 		}
@@ -288,6 +305,13 @@ func parseIterIndex(s string) (int, error) {
 		return 0, fmt.Errorf("bad iterator index %q (0..%d)", s, maxIterators-1)
 	}
 	return n, nil
+}
+
+func min(a, b int) int {
+	if a < b {
+		return a
+	}
+	return b
 }
 
 func max(a, b int) int {

@@ -13,13 +13,20 @@ package main
 //
 // The process-wide hash key, runtime.hashkey[0], is swapped the same way:
 // inside a window it is the trace's hashkey=, outside it is the value the
-// runtime chose at start-up. That keeps every other map in the process
-// (the standard library's, reflect's type cache, the runtime's own) valid,
-// since they were filled under the start-up key.
+// runtime chose at start-up. So is the choice of hash function: the
+// runtime picks the AES hash at start-up when the CPU has it, and
+// memhash, memhash32, memhash64 and strhash test runtime.useAeshash on
+// every call (asm_amd64.s), falling back to the portable wyhash-based
+// functions (hash64.go) that read hashkey[0] and that the C core ports.
+// Inside a window the flag is false. Both swaps keep every other map in
+// the process (the standard library's, reflect's type cache, the
+// runtime's own) valid, since they were filled, and are only used, outside
+// windows under the start-up hash. This works the same in a program that
+// cannot choose its GODEBUG before the runtime starts, such as a fuzz
+// target with the runtime linked in (lib.go).
 
 import (
 	"fmt"
-	"os"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -43,11 +50,11 @@ type pinned struct {
 func (p *pinned) run(f func()) {
 	mp := acquirem()
 	word := (*uint64)(unsafe.Add(mp, randOffset))
-	savedState, savedKey := *word, runtimeHashkey[0]
-	*word, runtimeHashkey[0] = p.state, p.hashkey
+	savedState, savedKey, savedAes := *word, runtimeHashkey[0], runtimeUseAeshash
+	*word, runtimeHashkey[0], runtimeUseAeshash = p.state, p.hashkey, false
 	f()
 	p.state = *word
-	*word, runtimeHashkey[0] = savedState, savedKey
+	*word, runtimeHashkey[0], runtimeUseAeshash = savedState, savedKey, savedAes
 	releasem(mp)
 }
 
@@ -78,47 +85,17 @@ func findRandWord() (uintptr, error) {
 	return uintptr(found * 8), nil
 }
 
-// requiredGodebug are the GODEBUG settings the process must start with:
-// cpu.aes=off selects the portable hash (it is read before main, so it
-// cannot be changed later); asyncpreemptoff=1 removes signal-driven
-// preemption, a second guard next to acquirem.
-var requiredGodebug = []string{"cpu.aes=off", "asyncpreemptoff=1"}
-
-// missingGodebug returns the GODEBUG value to re-execute with, or "" if
-// the current environment already has every required setting.
-func missingGodebug() string {
-	cur := os.Getenv("GODEBUG")
-	have := map[string]bool{}
-	for _, s := range strings.Split(cur, ",") {
-		have[strings.TrimSpace(s)] = true
-	}
-	add := []string{}
-	for _, s := range requiredGodebug {
-		if !have[s] {
-			add = append(add, s)
-		}
-	}
-	if len(add) == 0 {
-		return ""
-	}
-	if cur != "" {
-		add = append([]string{cur}, add...)
-	}
-	return strings.Join(add, ",")
-}
-
 // setupRuntime prepares the process for deterministic windows. It must
-// run on the main goroutine before any trace map is made.
+// run on a goroutine locked to its thread (the command's main goroutine
+// after runtime.LockOSThread, or a call from C, which the runtime locks)
+// before any trace map is made.
 func setupRuntime() error {
 	if v := runtime.Version(); !strings.HasPrefix(v, "go1.19") {
 		return fmt.Errorf("built with %s; the runtime layouts used here are those of Go 1.19", v)
 	}
-	if runtimeUseAeshash {
-		return fmt.Errorf("runtime uses the AES hash; run with GODEBUG=cpu.aes=off")
-	}
-	runtime.LockOSThread()
 	// No garbage collection inside windows (its workers and assists run
-	// on arbitrary threads and may draw); main collects between traces.
+	// on arbitrary threads and may draw); the callers collect between
+	// traces.
 	debug.SetGCPercent(-1)
 	off, err := findRandWord()
 	if err != nil {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "go_oracle.h"
 #include "iter_contract.h"
 #include "iter_match.h"
 #include "model.h"
@@ -62,6 +63,8 @@ typedef struct exec_ctx {
 	 * (run_op, once per operation) */
 	orc_pair iter_pairs[64];
 	orc_match_room iter_room;
+
+	orc_go_log go; /* Go's runtime map, in builds with Go in the loop */
 } exec_ctx;
 
 static void run_op(exec_ctx *x, const fz_op *op);
@@ -377,6 +380,7 @@ static bool status_ok(exec_ctx *x, const fz_op *op, int st,
 		return false; /* the real allocator failed: not an observation */
 	if (st == GOMAP_ENOMEM) {
 		x->op_enomem = true;
+		orc_go_enomem(&x->go);
 		emit_enomem(x, op);
 		check_unchanged(x, before);
 	} else if (st != GOMAP_EFATAL || !x->fatal) {
@@ -559,6 +563,7 @@ static void op_iter(exec_ctx *x)
 		}
 		yielded[ny++] = (orc_pair){it.key, it.elem};
 	}
+	orc_go_iterated(&x->go, x->index, yielded, ny);
 	bool same = x->v->environment ||
 	            (x->o->out == NULL &&
 	             orc_pairs_match_model(x->model, x->kt, x->et, yielded, ny,
@@ -665,6 +670,7 @@ static void op_iter_next(exec_ctx *x, const fz_op *op)
 	for (uint64_t step = 0; step < op->n; step++) {
 		if (it->key == NULL) {
 			emit(x, "it %d end\n", i);
+			orc_go_stepped(&x->go, x->index, i, NULL, NULL);
 			const char *bad = x->watch[i] ? orc_watch_end(x->watch[i], why,
 			                                              sizeof why)
 			                              : NULL;
@@ -675,6 +681,8 @@ static void op_iter_next(exec_ctx *x, const fz_op *op)
 			x->watch[i] = NULL;
 			return;
 		}
+		orc_go_stepped(&x->go, x->index, i, x->held_key[i],
+		               x->held_elem[i]);
 		if (x->o->out) {
 			gomap_textbuf kb = {0}, eb = {0};
 			emit(x, "it %d %s=%s\n", i, key_text(x, x->held_key[i], &kb),
@@ -874,10 +882,12 @@ static void periodic_check(exec_ctx *x)
 	size_t divisor = x->o->check_divisor ? x->o->check_divisor : 16;
 	size_t work = gomap_check_cost(x->m), count = gomap_len(x->m);
 	bool small = count <= below && work - count <= below;
-	if (!small && ++x->since_check * divisor < work)
-		return;
-	x->since_check = 0;
-	check_structure(x);
+	bool due = small || ++x->since_check * divisor >= work;
+	if (due) {
+		x->since_check = 0;
+		check_structure(x);
+	}
+	orc_go_after_op(&x->go, x->m, x->index, due);
 }
 
 /* At the end: every reference entry is in the core with its value, and the
@@ -960,6 +970,7 @@ static int setup(exec_ctx *x)
 		policy_fail(x);
 		return -1;
 	}
+	orc_go_begin(&x->go, x->p);
 	return 0;
 }
 
@@ -1017,6 +1028,7 @@ int orc_exec(const fz_program *p, const orc_exec_opts *opts, orc_verdict *v)
 		if (opts->paranoid && !v->failed &&
 		    orc_fsck(x.model, msg, sizeof msg) != 0)
 			fail(&x, "oracle.fsck", "uthash's structure check to pass", msg);
+		orc_go_judge(&x.go, x.m, v);
 	}
 	teardown(&x);
 	if (v->environment)

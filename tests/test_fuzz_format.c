@@ -5,7 +5,6 @@
  * pass on the correct core; and the encoder refuses what the format cannot
  * express, naming the operation's line. */
 #define _POSIX_C_SOURCE 200809L
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include "harness.h"
 #include "poison.h" /* FZ_POISON_ASAN: built with ASan */
 #include "trace.h"
+#include "support/trace_files.h"
 
 static const enum fz_target all_targets[FZ_TARGETS] = {
 	FZ_TARGET_OPS, FZ_TARGET_ITER, FZ_TARGET_FAULTS};
@@ -303,58 +303,59 @@ GM_TEST(fuzz_format__bulk_runs_take_one_record)
 	gomap_textbuf_free(&tb);
 }
 
+/* How many conformance traces parsed, and how many of them some target
+ * can express. */
+typedef struct compiled {
+	int traces, expressible;
+} compiled;
+
+/* One trace that some target can express compiles for it to bytes that
+ * decode to exactly it (seed 0 when it has none). */
+static void expect_compiles_exactly(const char *path, void *ctx)
+{
+	compiled *c = ctx;
+	fz_program p;
+	fz_error err;
+	if (fz_trace_parse_file(path, &p, &err) != 0)
+		return; /* the malformed-trace examples */
+	c->traces++;
+	if (!p.hdr.has_seed) {
+		p.hdr.has_seed = true;
+		p.hdr.seed = 0;
+	}
+	char *want = program_text(&p);
+	bool any = false;
+	for (int ti = 0; ti < FZ_TARGETS; ti++) {
+		uint8_t *bytes;
+		size_t n;
+		fz_program back;
+		if (fz_encode(all_targets[ti], &p, &bytes, &n, &err) != 0) {
+			/* a refusal names the file and a line */
+			GM_EXPECT(strncmp(err.text, path, strlen(path)) == 0);
+			continue;
+		}
+		any = true;
+		GM_EXPECT(fz_decode(all_targets[ti], bytes, n, &back) == 0);
+		char *got = program_text(&back);
+		GM_EXPECT_STR(got, want);
+		free(got);
+		fz_program_free(&back);
+		free(bytes);
+	}
+	c->expressible += any;
+	free(want);
+	fz_program_free(&p);
+}
+
 /* Every conformance trace that the format can express for a target
- * compiles to bytes that decode to exactly it (seed 0 when it has none);
- * most of them can be expressed for some target. */
+ * compiles exactly; most of them can be expressed for some target. */
 GM_TEST(fuzz_format__conformance_traces_compile_exactly)
 {
-	const char *dir = GOMAP_SOURCE_DIR "/corpus/conformance";
-	DIR *d = opendir(dir);
-	GM_EXPECT(d != NULL);
-	if (d == NULL)
-		return;
-	int traces = 0, expressible = 0;
-	for (struct dirent *ent; (ent = readdir(d)) != NULL;) {
-		size_t len = strlen(ent->d_name);
-		if (len < 6 || strcmp(ent->d_name + len - 6, ".trace") != 0)
-			continue;
-		char path[1024];
-		snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
-		fz_program p;
-		fz_error err;
-		if (fz_trace_parse_file(path, &p, &err) != 0)
-			continue; /* the malformed-trace examples */
-		traces++;
-		if (!p.hdr.has_seed) {
-			p.hdr.has_seed = true;
-			p.hdr.seed = 0;
-		}
-		char *want = program_text(&p);
-		bool any = false;
-		for (int ti = 0; ti < FZ_TARGETS; ti++) {
-			uint8_t *bytes;
-			size_t n;
-			fz_program back;
-			if (fz_encode(all_targets[ti], &p, &bytes, &n, &err) != 0) {
-				/* a refusal names the file and a line */
-				GM_EXPECT(strncmp(err.text, path, strlen(path)) == 0);
-				continue;
-			}
-			any = true;
-			GM_EXPECT(fz_decode(all_targets[ti], bytes, n, &back) == 0);
-			char *got = program_text(&back);
-			GM_EXPECT_STR(got, want);
-			free(got);
-			fz_program_free(&back);
-			free(bytes);
-		}
-		expressible += any;
-		free(want);
-		fz_program_free(&p);
-	}
-	closedir(d);
-	GM_EXPECT(traces > 50);
-	GM_EXPECT(expressible * 10 >= traces * 8);
+	compiled c = {0};
+	GM_EXPECT(gm_each_trace_file(GOMAP_SOURCE_DIR "/corpus/conformance",
+	                             expect_compiles_exactly, &c) > 0);
+	GM_EXPECT(c.traces > 50);
+	GM_EXPECT(c.expressible * 10 >= c.traces * 8);
 }
 
 /* ---- what the encoder refuses ------------------------------------------------ */
