@@ -65,6 +65,38 @@ static bool is_reflexive_at(gomap *m, const void *k)
 	return (m->t.key.flags & GOMAP_REFLEXIVE) || gm_key_equal(m, k, k);
 }
 
+/* What an occupied slot yields when the walk cannot take it as it is: in
+ * an old chain filtered by checkBucket, or an entry evacuated since the
+ * iterator started.  Returns false to skip the slot.  Out of line: the
+ * common walk over live slots then needs few registers and no spills. */
+static __attribute__((noinline)) bool
+resolve_slot(gomap *m, gomap_iter *it, uint8_t *b, uintptr_t offi,
+             uintptr_t check, void **key, void **elem)
+{
+	const gomap_type *t = &m->t;
+	uint8_t top = b[offi];
+	void *k = gm_key_value(t, gm_key_slot(t, b, offi));
+	if (check != NO_CHECK && !gm_same_size_grow(m) &&
+	    belongs_elsewhere(m, it, k, top, check))
+		/* coverage-marker: iter-skips-other-half */
+		return false;
+	if ((top != GM_EVACUATED_X && top != GM_EVACUATED_Y) ||
+	    !is_reflexive_at(m, k)) {
+		/* the entry is still here (or is a NaN, which can be
+		 * neither updated nor deleted) */
+		*key = k;
+		*elem = gm_elem_value(t, gm_elem_slot(t, b, offi));
+		return true;
+	}
+	/* moved since the iterator started: read the current entry, which
+	 * may be updated or gone */
+	/* coverage-marker: iter-rereads-moved-entry */
+	if (!gm_access_k(m, k, key, elem))
+		/* coverage-marker: iter-moved-entry-deleted */
+		return false;
+	return true;
+}
+
 /* The chain the iterator visits for its next bucket: the iterator's own
  * array, or, while the map is still growing from the size the iterator
  * saw, the not yet evacuated old chain that feeds it. */
@@ -124,32 +156,20 @@ void gomap_iter_next(gomap_iter *it)
 		for (; i < GM_BUCKET_CNT; i++) {
 			uintptr_t offi = (i + offset) & (GM_BUCKET_CNT - 1);
 			uint8_t top = b[offi];
+			void *k, *e;
 			/* no emptyRest shortcut: the walk starts mid-bucket */
 			if (gm_is_empty(top) || top == GM_EVACUATED_EMPTY)
 				continue;
-			void *k = gm_key_value(t, gm_key_slot(t, b, offi));
-			void *e = gm_elem_slot(t, b, offi);
-			if (check != NO_CHECK && !gm_same_size_grow(m) &&
-			    belongs_elsewhere(m, it, k, top, check))
-				/* coverage-marker: iter-skips-other-half */
+			/* a live entry, no old chain to filter: the usual case */
+			if (__builtin_expect(top >= GM_MIN_TOPHASH &&
+			                     check == NO_CHECK, 1)) {
+				k = gm_key_value(t, gm_key_slot(t, b, offi));
+				e = gm_elem_value(t, gm_elem_slot(t, b, offi));
+			} else if (!resolve_slot(m, it, b, offi, check, &k, &e)) {
 				continue;
-			if ((top != GM_EVACUATED_X && top != GM_EVACUATED_Y) ||
-			    !is_reflexive_at(m, k)) {
-				/* the entry is still here (or is a NaN, which
-				 * can be neither updated nor deleted) */
-				it->key = k;
-				it->elem = gm_elem_value(t, e);
-			} else {
-				/* moved since the iterator started: read the
-				 * current entry, which may be updated or gone */
-				/* coverage-marker: iter-rereads-moved-entry */
-				void *rk, *re;
-				if (!gm_access_k(m, k, &rk, &re))
-					/* coverage-marker: iter-moved-entry-deleted */
-					continue;
-				it->key = rk;
-				it->elem = re;
 			}
+			it->key = k;
+			it->elem = e;
 			it->bucket = bucket;
 			it->bptr = b;
 			it->i = (uint8_t)(i + 1);
