@@ -106,27 +106,35 @@ GM_INLINE bool gm_slot_matches(gomap *m, uint8_t *b, uintptr_t i, uint8_t top,
 	}
 }
 
-/* The fast32/64 lookup of one bucket: the first slot holding `key` that
- * is not empty (a deleted key keeps its bits, rule 19), or GM_BUCKET_CNT.
- * The eight keys are compared without a branch: a hit's slot is random,
- * and a mispredicted branch per lookup also discarded the lookups the CPU
- * had started after it, so each waited out its own cache miss (W3 at 1e5
- * took about 1.7 times as long).  The branches left are predictable. */
+/* Bit 8i+7 is set for each byte i of `word` that equals `byte`, and no
+ * other bit (an exact test, no borrow between bytes). */
+static inline uint64_t gm_bytes_equal(uint64_t word, uint8_t byte)
+{
+	const uint64_t low7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
+	uint64_t x = word ^ (UINT64_C(0x0101010101010101) * byte);
+	uint64_t nonzero = ((x & low7) + low7) | x; /* high bit: byte != 0 */
+	return ~(nonzero | low7);
+}
+
+/* The fast32/64 search of one bucket of a hashed lookup: the first slot
+ * holding `key`, or GM_BUCKET_CNT.  Go compares the key in every non-empty
+ * slot; a live key's slot always carries its tophash [I3] and an empty
+ * slot never does, so comparing the eight tophash bytes at once first
+ * finds the same slot.  A hit's slot then comes from data rather than from
+ * a guess per slot (a hit's slot is random, and each mispredicted guess
+ * also discarded the lookups the CPU had started behind it), and a miss
+ * reads no key and runs few instructions, so more misses overlap. */
 GM_INLINE uintptr_t gm_int_key_slot(const gomap_type *t, uint8_t *b,
-                                    const void *key, enum gomap_fast_kind kind)
+                                    uint8_t top, const void *key,
+                                    enum gomap_fast_kind kind)
 {
 	uint64_t want = kind == GOMAP_FAST_64 ? gm_load64(key) : gm_load32(key);
-	unsigned same = 0;
-	/* unrolled by clang -O2 anyway; gcc -O2 would keep the loop */
-#pragma GCC unroll 8
-	for (unsigned i = 0; i < GM_BUCKET_CNT; i++) {
+	uint64_t cand = gm_bytes_equal(gm_load64le(b), top);
+	for (; cand != 0; cand &= cand - 1) {
+		uintptr_t i = (uintptr_t)__builtin_ctzll(cand) / 8;
 		uint8_t *slot = gm_key_slot_of(t, b, i, kind);
 		uint64_t k = kind == GOMAP_FAST_64 ? gm_load64(slot) : gm_load32(slot);
-		same |= (unsigned)(k == want) << i;
-	}
-	for (; same != 0; same &= same - 1) {
-		unsigned i = (unsigned)__builtin_ctz(same);
-		if (!gm_is_empty(b[i]))
+		if (k == want)
 			return i;
 	}
 	return GM_BUCKET_CNT;
@@ -210,8 +218,9 @@ GM_INLINE bool gm_find(gomap *m, const void *key, enum gomap_fast_kind kind,
 		top = gm_tophash(hash);
 	}
 	for (; b != NULL; b = gm_overflow(&m->t, b)) {
-		if (kind == GOMAP_FAST_32 || kind == GOMAP_FAST_64) {
-			uintptr_t i = gm_int_key_slot(&m->t, b, key, kind);
+		/* top is 0 when a one-bucket map was not hashed (rule 19) */
+		if ((kind == GOMAP_FAST_32 || kind == GOMAP_FAST_64) && top != 0) {
+			uintptr_t i = gm_int_key_slot(&m->t, b, top, key, kind);
 			if (i < GM_BUCKET_CNT) {
 				*b_out = b;
 				*i_out = i;
