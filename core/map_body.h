@@ -72,22 +72,59 @@ static inline bool gm_str_equal(gomap_str a, gomap_str b)
 	       (a.ptr == b.ptr || a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
 }
 
-/* Does slot i of bucket b hold `key`?  Generic and faststr compare the
- * tophash first; fast32/64 compare the key bits of every non-empty slot
- * (a deleted integer key keeps its stale bits, so the emptiness test is
- * what hides it, rule 19). */
+/* A fast path's key slot size; 0 for the generic path. */
+GM_INLINE size_t gm_fast_key_size(enum gomap_fast_kind kind)
+{
+	switch (kind) {
+	case GOMAP_FAST_32: return 4;
+	case GOMAP_FAST_64: return 8;
+	case GOMAP_FAST_STR: return sizeof(gomap_str);
+	default: return 0;
+	}
+}
+
 /* The key slot, with the slot size a constant on the fast paths. */
 GM_INLINE uint8_t *gm_key_slot_of(const gomap_type *t, uint8_t *b, uintptr_t i,
                                   enum gomap_fast_kind kind)
 {
-	switch (kind) {
-	case GOMAP_FAST_32: return b + GM_DATA_OFFSET + i * 4;
-	case GOMAP_FAST_64: return b + GM_DATA_OFFSET + i * 8;
-	case GOMAP_FAST_STR: return b + GM_DATA_OFFSET + i * sizeof(gomap_str);
-	default: return gm_key_slot(t, b, i);
-	}
+	if (kind == GOMAP_FAST_NONE)
+		return gm_key_slot(t, b, i);
+	return b + GM_DATA_OFFSET + i * gm_fast_key_size(kind);
 }
 
+/* On a fast path nothing is stored indirectly: the key is 4, 8 or 16
+ * bytes, and a type takes a fast path only with an elem of at most 128
+ * bytes (type.c, as Go's mapfast).  The elems then start right after the
+ * eight keys (a multiple of 8, so no padding), and the fast bodies need
+ * neither the type's offsets nor its indirect flags. */
+GM_INLINE bool gm_indirect_key(const gomap_type *t, enum gomap_fast_kind kind)
+{
+	return kind == GOMAP_FAST_NONE && t->indirectkey;
+}
+GM_INLINE bool gm_indirect_elem(const gomap_type *t, enum gomap_fast_kind kind)
+{
+	return kind == GOMAP_FAST_NONE && t->indirectelem;
+}
+GM_INLINE uint8_t *gm_elem_slot_of(const gomap_type *t, uint8_t *b,
+                                   uintptr_t i, enum gomap_fast_kind kind)
+{
+	if (kind == GOMAP_FAST_NONE)
+		return gm_elem_slot(t, b, i);
+	return b + GM_DATA_OFFSET + GM_BUCKET_CNT * gm_fast_key_size(kind) +
+	       i * t->elemsize;
+}
+/* The elem value of slot i (following the pointer if indirect). */
+GM_INLINE void *gm_elem_of(const gomap_type *t, uint8_t *b, uintptr_t i,
+                           enum gomap_fast_kind kind)
+{
+	uint8_t *e = gm_elem_slot_of(t, b, i, kind);
+	return gm_indirect_elem(t, kind) ? gm_load_ptr(e) : e;
+}
+
+/* Does slot i of bucket b hold `key`?  Generic and faststr compare the
+ * tophash first; fast32/64 compare the key bits of every non-empty slot
+ * (a deleted integer key keeps its stale bits, so the emptiness test is
+ * what hides it, rule 19). */
 GM_INLINE bool gm_slot_matches(gomap *m, uint8_t *b, uintptr_t i, uint8_t top,
                                const void *key, enum gomap_fast_kind kind)
 {
@@ -284,15 +321,15 @@ GM_INLINE const void *gm_access_body(gomap *m, const void *key,
 	}
 	if (found)
 		*found = true;
-	return gm_elem_value(&m->t, gm_elem_slot(&m->t, b, i));
+	return gm_elem_of(&m->t, b, i, kind);
 }
 
 /* ---- assign ------------------------------------------------------------- */
 
 /* Whether a new entry needs separately allocated key/elem objects. */
-static inline bool gm_needs_objects(const gomap_type *t)
+GM_INLINE bool gm_needs_objects(const gomap_type *t, enum gomap_fast_kind kind)
 {
-	return t->indirectkey || t->indirectelem;
+	return gm_indirect_key(t, kind) || gm_indirect_elem(t, kind);
 }
 
 /* Writes a new entry's key into its slot (allocating the indirect object
@@ -304,7 +341,7 @@ GM_INLINE void gm_store_new_entry(gomap *m, uint8_t *b, uintptr_t i,
 {
 	const gomap_type *t = &m->t;
 	uint8_t *kslot = gm_key_slot_of(t, b, i, kind);
-	if (t->indirectelem)
+	if (gm_indirect_elem(t, kind))
 		gm_store_ptr(gm_elem_slot(t, b, i), gm_take_elem_obj(m));
 	if (kind == GOMAP_FAST_32) {
 		memcpy(kslot, key, 4);
@@ -398,7 +435,7 @@ again:;
 	uintptr_t bucket = hash & gm_bucket_mask(m->B);
 	if (gm_growing(m)) {
 		if (gm_reserve_buckets(m, gm_grow_work_need(m, bucket) + 1) ||
-		    (gm_needs_objects(t) && gm_reserve_objects(m)))
+		    (gm_needs_objects(t, kind) && gm_reserve_objects(m)))
 			goto nomem;
 		gm_grow_work(m, bucket);
 	}
@@ -442,7 +479,7 @@ search_done:
 		}
 		if ((insb == NULL && m->next_overflow == NULL &&
 		     gm_reserve_buckets(m, 1)) ||
-		    (gm_needs_objects(t) && gm_reserve_objects(m)))
+		    (gm_needs_objects(t, kind) && gm_reserve_objects(m)))
 			goto nomem;
 	}
 	if (insb == NULL) {
@@ -456,7 +493,7 @@ done:
 		return st;
 	if (m->nreserve > 2)
 		gm_trim_reserve(m);
-	*elem_out = gm_elem_value(t, gm_elem_slot(t, insb, insi));
+	*elem_out = gm_elem_of(t, insb, insi, kind);
 	return GOMAP_OK;
 nomem:
 	/* nothing has changed but the first bucket, the flag and the stream */
@@ -474,8 +511,9 @@ GM_INLINE void gm_clear_slot(gomap *m, uint8_t *b, uintptr_t i,
                              enum gomap_fast_kind kind)
 {
 	const gomap_type *t = &m->t;
-	uint8_t *k = gm_key_slot(t, b, i), *e = gm_elem_slot(t, b, i);
-	if (t->indirectkey) {
+	uint8_t *k = gm_key_slot_of(t, b, i, kind);
+	uint8_t *e = gm_elem_slot_of(t, b, i, kind);
+	if (gm_indirect_key(t, kind)) {
 		gm_retire_object(m, gm_load_ptr(k));
 		gm_store_ptr(k, NULL);
 	} else if (kind == GOMAP_FAST_STR) {
@@ -483,9 +521,12 @@ GM_INLINE void gm_clear_slot(gomap *m, uint8_t *b, uintptr_t i,
 	} else if (t->key.flags & GOMAP_HAS_POINTERS) {
 		memset(k, 0, t->key.size);
 	}
-	if (t->indirectelem) {
+	if (gm_indirect_elem(t, kind)) {
 		gm_retire_object(m, gm_load_ptr(e));
 		gm_store_ptr(e, NULL);
+	} else if (t->elem.size == 8) {
+		/* the usual elem, without a call into libc */
+		memcpy(e, &(uint64_t){0}, 8);
 	} else {
 		memset(e, 0, t->elem.size);
 	}
