@@ -232,6 +232,18 @@ static inline int gm_faststr_small_lookup(gomap *m, gomap_str key)
 	return GM_BUCKET_CNT;
 }
 
+/* Asks for the cache lines after the first of a bucket that spans at
+ * most four (u64 -> u64: 144 bytes, string -> u64: 208).  A lookup that
+ * hits, an insert and a delete touch a key and an elem there, in a slot
+ * they know only once the first line has come in; asked for now, those
+ * lines come in alongside it.  (A miss does not need them: W4 at 1e5 pays
+ * about 15% for that, W3 at 1e5 and 1e6 gains about as much.) */
+GM_INLINE void gm_prefetch_bucket(const gomap_type *t, uint8_t *b)
+{
+	for (uint32_t off = 64; off < t->bucketsize && off < 256; off += 64)
+		__builtin_prefetch(b + off);
+}
+
 /* Finds key's slot; the caller has checked that the map is not empty.
  * Go: the search half of mapaccess1/2/K and their fast variants. */
 GM_INLINE bool gm_find(gomap *m, const void *key, enum gomap_fast_kind kind,
@@ -252,6 +264,7 @@ GM_INLINE bool gm_find(gomap *m, const void *key, enum gomap_fast_kind kind,
 		}
 		uint64_t hash = gm_hash_of(m, key, kind);
 		b = gm_lookup_chain(m, hash);
+		gm_prefetch_bucket(&m->t, b);
 		top = gm_tophash(hash);
 	}
 	for (; b != NULL; b = gm_overflow(&m->t, b)) {
@@ -440,6 +453,7 @@ again:;
 		gm_grow_work(m, bucket);
 	}
 	b = gm_bucket_at(t, m->buckets, bucket);
+	gm_prefetch_bucket(t, b);
 	insb = NULL;
 	insi = 0;
 	for (;;) {
@@ -585,6 +599,7 @@ GM_INLINE int gm_delete_body(gomap *m, const void *key,
 		gm_grow_work(m, bucket);
 	}
 	uint8_t *head = gm_bucket_at(t, m->buckets, bucket);
+	gm_prefetch_bucket(t, head);
 	uint8_t top = gm_tophash(hash);
 	for (uint8_t *b = head; b != NULL; b = gm_overflow(t, b)) {
 		for (uintptr_t i = 0; i < GM_BUCKET_CNT; i++) {
