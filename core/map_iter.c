@@ -67,11 +67,12 @@ static bool is_reflexive_at(gomap *m, const void *k)
 
 /* What an occupied slot yields when the walk cannot take it as it is: in
  * an old chain filtered by checkBucket, or an entry evacuated since the
- * iterator started.  Returns false to skip the slot.  Out of line: the
- * common walk over live slots then needs few registers and no spills. */
+ * iterator started.  Sets it->key and it->elem, or returns false to skip
+ * the slot.  Out of line: the common walk over live slots then needs few
+ * registers and no spills. */
 static __attribute__((noinline)) bool
 resolve_slot(gomap *m, gomap_iter *it, uint8_t *b, uintptr_t offi,
-             uintptr_t check, void **key, void **elem)
+             uintptr_t check)
 {
 	const gomap_type *t = &m->t;
 	uint8_t top = b[offi];
@@ -84,16 +85,19 @@ resolve_slot(gomap *m, gomap_iter *it, uint8_t *b, uintptr_t offi,
 	    !is_reflexive_at(m, k)) {
 		/* the entry is still here (or is a NaN, which can be
 		 * neither updated nor deleted) */
-		*key = k;
-		*elem = gm_elem_value(t, gm_elem_slot(t, b, offi));
+		it->key = k;
+		it->elem = gm_elem_value(t, gm_elem_slot(t, b, offi));
 		return true;
 	}
 	/* moved since the iterator started: read the current entry, which
 	 * may be updated or gone */
 	/* coverage-marker: iter-rereads-moved-entry */
-	if (!gm_access_k(m, k, key, elem))
+	void *rk, *re;
+	if (!gm_access_k(m, k, &rk, &re))
 		/* coverage-marker: iter-moved-entry-deleted */
 		return false;
+	it->key = rk;
+	it->elem = re;
 	return true;
 }
 
@@ -156,20 +160,17 @@ void gomap_iter_next(gomap_iter *it)
 		for (; i < GM_BUCKET_CNT; i++) {
 			uintptr_t offi = (i + offset) & (GM_BUCKET_CNT - 1);
 			uint8_t top = b[offi];
-			void *k, *e;
 			/* no emptyRest shortcut: the walk starts mid-bucket */
 			if (gm_is_empty(top) || top == GM_EVACUATED_EMPTY)
 				continue;
 			/* a live entry, no old chain to filter: the usual case */
 			if (__builtin_expect(top >= GM_MIN_TOPHASH &&
 			                     check == NO_CHECK, 1)) {
-				k = gm_key_value(t, gm_key_slot(t, b, offi));
-				e = gm_elem_value(t, gm_elem_slot(t, b, offi));
-			} else if (!resolve_slot(m, it, b, offi, check, &k, &e)) {
+				it->key = gm_key_value(t, gm_key_slot(t, b, offi));
+				it->elem = gm_elem_value(t, gm_elem_slot(t, b, offi));
+			} else if (!resolve_slot(m, it, b, offi, check)) {
 				continue;
 			}
-			it->key = k;
-			it->elem = e;
 			it->bucket = bucket;
 			it->bptr = b;
 			it->i = (uint8_t)(i + 1);
