@@ -153,25 +153,23 @@ static inline uint64_t gm_bytes_equal(uint64_t word, uint8_t byte)
 	return ~(nonzero | low7);
 }
 
-/* The fast32/64 search of one bucket of a hashed lookup: the first slot
- * holding `key`, or GM_BUCKET_CNT.  Go compares the key in every non-empty
- * slot; a live key's slot always carries its tophash [I3] and an empty
- * slot never does, so comparing the eight tophash bytes at once first
- * finds the same slot.  A hit's slot then comes from data rather than from
- * a guess per slot (a hit's slot is random, and each mispredicted guess
- * also discarded the lookups the CPU had started behind it), and a miss
- * reads no key and runs few instructions, so more misses overlap. */
-GM_INLINE uintptr_t gm_int_key_slot(const gomap_type *t, uint8_t *b,
-                                    uint8_t top, const void *key,
-                                    enum gomap_fast_kind kind)
+/* A hashed fast-path lookup's search of one bucket: the first slot
+ * holding `key`, or GM_BUCKET_CNT.  Go tests slot after slot (fast32/64
+ * the key of every non-empty slot, faststr the tophash); a live key's slot
+ * always carries its tophash [I3] and an empty slot never does, so
+ * comparing the eight tophash bytes at once first finds the same slot.  A
+ * hit's slot then comes from data rather than from a guess per slot (a
+ * hit's slot is random, and each mispredicted guess also discarded the
+ * lookups the CPU had started behind it), and a miss compares no key and
+ * runs few instructions, so more misses overlap. */
+GM_INLINE uintptr_t gm_fast_bucket_slot(gomap *m, uint8_t *b, uint8_t top,
+                                        const void *key,
+                                        enum gomap_fast_kind kind)
 {
-	uint64_t want = kind == GOMAP_FAST_64 ? gm_load64(key) : gm_load32(key);
 	uint64_t cand = gm_bytes_equal(gm_load64le(b), top);
 	for (; cand != 0; cand &= cand - 1) {
 		uintptr_t i = (uintptr_t)__builtin_ctzll(cand) / 8;
-		uint8_t *slot = gm_key_slot_of(t, b, i, kind);
-		uint64_t k = kind == GOMAP_FAST_64 ? gm_load64(slot) : gm_load32(slot);
-		if (k == want)
+		if (gm_slot_matches(m, b, i, top, key, kind))
 			return i;
 	}
 	return GM_BUCKET_CNT;
@@ -278,8 +276,8 @@ GM_INLINE bool gm_find(gomap *m, const void *key, enum gomap_fast_kind kind,
 	}
 	for (; b != NULL; b = gm_overflow(&m->t, b)) {
 		/* top is 0 when a one-bucket map was not hashed (rule 19) */
-		if ((kind == GOMAP_FAST_32 || kind == GOMAP_FAST_64) && top != 0) {
-			uintptr_t i = gm_int_key_slot(&m->t, b, top, key, kind);
+		if (kind != GOMAP_FAST_NONE && top != 0) {
+			uintptr_t i = gm_fast_bucket_slot(m, b, top, key, kind);
 			if (i < GM_BUCKET_CNT) {
 				*b_out = b;
 				*i_out = i;
