@@ -227,6 +227,15 @@ function sort_rows(    a, b, t, ta, tb) {
 			rows[b + 1] = rows[b] }
 		rows[b + 1] = t }
 }
+# A markdown table: the row key columns, then cols[1..n]; each row starts
+# with its key, and a ratio cell is "–" without data.
+function print_header(cols, n,    i, hdr, sep) {
+	hdr = "| workload | case | n |"; sep = "|---|---|---:|"
+	for (i = 1; i <= n; i++) { hdr = hdr " " cols[i] " |"; sep = sep "---:|" }
+	print hdr; print sep
+}
+function row_start(row,    p) { split(row, p, SUBSEP); return "| " p[1] " | " p[2] " | " p[3] " |" }
+function ratio_cell(q) { return q != "" ? sprintf(" %.2f |", q) : " – |" }
 # ratio(row, impl, cc): median over rounds of impl/go, or "" without data
 function ratio(row, impl, cc,    r, m, s) {
 	m = 0
@@ -253,15 +262,13 @@ time_table() {
 	echo
 	awk -v impls="$impls" -v cc="$cc" "$awk_lib"'
 	END {
-		ni = split(impls, im, ",")
-		hdr = "| workload | case | n |"; sep = "|---|---|---:|"
-		for (i = 1; i <= ni; i++) { hdr = hdr " " im[i] " |"; sep = sep "---:|" }
-		for (i = 1; i <= ni; i++) if (im[i] != "go") { hdr = hdr " " im[i] "/go |"; sep = sep "---:|" }
-		print hdr; print sep
+		ni = split(impls, im, ","); nc = 0
+		for (i = 1; i <= ni; i++) cols[++nc] = im[i]
+		for (i = 1; i <= ni; i++) if (im[i] != "go") cols[++nc] = im[i] "/go"
+		print_header(cols, nc)
 		sort_rows()
 		for (x = 1; x <= nrows; x++) {
-			row = rows[x]; split(row, p, SUBSEP)
-			line = "| " p[1] " | " p[2] " | " p[3] " |"
+			row = rows[x]; line = row_start(row)
 			for (i = 1; i <= ni; i++) {
 				c = (im[i] == "core" || im[i] == "uthash") ? cc : "-"
 				m = 0; delete s; lo = ""; hi = ""
@@ -272,8 +279,7 @@ time_table() {
 			}
 			for (i = 1; i <= ni; i++) if (im[i] != "go") {
 				c = (im[i] == "core" || im[i] == "uthash") ? cc : "-"
-				q = ratio(row, im[i], c)
-				line = line (q != "" ? sprintf(" %.2f |", q) : " – |")
+				line = line ratio_cell(ratio(row, im[i], c))
 			}
 			print line
 		}
@@ -289,22 +295,20 @@ ratio_summary() {
 	awk -v ccs="$ccs" "$awk_lib"'
 	END {
 		nc = split(ccs, cv, ",")
-		hdr = "| workload | case | n |"; sep = "|---|---|---:|"
-		for (j = 1; j <= nc; j++) { hdr = hdr " " cv[j] " |"; sep = sep "---:|"; worst[j] = "" }
-		print hdr; print sep
+		print_header(cv, nc)
 		sort_rows()
 		for (x = 1; x <= nrows; x++) {
-			row = rows[x]; split(row, p, SUBSEP)
-			line = "| " p[1] " | " p[2] " | " p[3] " |"
+			row = rows[x]; line = row_start(row)
 			for (j = 1; j <= nc; j++) {
 				q = ratio(row, "core", cv[j])
-				line = line (q != "" ? sprintf(" %.2f |", q) : " – |")
-				if (q != "" && (worst[j] == "" || q > worst[j])) { worst[j] = q; wrow[j] = p[1] " " p[2] " n=" p[3] }
+				line = line ratio_cell(q)
+				if (q != "" && (!(j in worst) || q > worst[j])) {
+					worst[j] = q; split(row, p, SUBSEP); wrow[j] = p[1] " " p[2] " n=" p[3] }
 			}
 			print line
 		}
 		print ""
-		for (j = 1; j <= nc; j++) if (worst[j] != "")
+		for (j = 1; j <= nc; j++) if (j in worst)
 			printf("Highest core/go with %s: %.2f (%s).\n", cv[j], worst[j], wrow[j])
 	}' "$raw"
 	echo
