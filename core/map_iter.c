@@ -68,8 +68,8 @@ static bool is_reflexive_at(gomap *m, const void *k)
 /* What an occupied slot yields when the walk cannot take it as it is: in
  * an old chain filtered by checkBucket, or an entry evacuated since the
  * iterator started.  Sets it->key and it->elem, or returns false to skip
- * the slot.  Out of line: the common walk over live slots then needs few
- * registers and no spills. */
+ * the slot.  Out of line, so that the common walk over live slots keeps
+ * fewer values alive across calls. */
 static __attribute__((noinline)) bool
 resolve_slot(gomap *m, gomap_iter *it, uint8_t *b, uintptr_t offi,
              uintptr_t check)
