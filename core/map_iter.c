@@ -65,6 +65,42 @@ static bool is_reflexive_at(gomap *m, const void *k)
 	return (m->t.key.flags & GOMAP_REFLEXIVE) || gm_key_equal(m, k, k);
 }
 
+/* What an occupied slot yields when the walk cannot take it as it is: in
+ * an old chain filtered by checkBucket, or an entry evacuated since the
+ * iterator started.  Sets it->key and it->elem, or returns false to skip
+ * the slot.  Out of line, so that the common walk over live slots keeps
+ * fewer values alive across calls. */
+static __attribute__((noinline)) bool
+resolve_slot(gomap *m, gomap_iter *it, uint8_t *b, uintptr_t offi,
+             uintptr_t check)
+{
+	const gomap_type *t = &m->t;
+	uint8_t top = b[offi];
+	void *k = gm_key_value(t, gm_key_slot(t, b, offi));
+	if (check != NO_CHECK && !gm_same_size_grow(m) &&
+	    belongs_elsewhere(m, it, k, top, check))
+		/* coverage-marker: iter-skips-other-half */
+		return false;
+	if ((top != GM_EVACUATED_X && top != GM_EVACUATED_Y) ||
+	    !is_reflexive_at(m, k)) {
+		/* the entry is still here (or is a NaN, which can be
+		 * neither updated nor deleted) */
+		it->key = k;
+		it->elem = gm_elem_value(t, gm_elem_slot(t, b, offi));
+		return true;
+	}
+	/* moved since the iterator started: read the current entry, which
+	 * may be updated or gone */
+	/* coverage-marker: iter-rereads-moved-entry */
+	void *rk, *re;
+	if (!gm_access_k(m, k, &rk, &re))
+		/* coverage-marker: iter-moved-entry-deleted */
+		return false;
+	it->key = rk;
+	it->elem = re;
+	return true;
+}
+
 /* The chain the iterator visits for its next bucket: the iterator's own
  * array, or, while the map is still growing from the size the iterator
  * saw, the not yet evacuated old chain that feeds it. */
@@ -82,7 +118,13 @@ static uint8_t *next_chain(gomap *m, gomap_iter *it, uintptr_t bucket,
 			return b;
 		}
 	}
-	return gm_bucket_at(t, it->buckets, bucket);
+	uint8_t *b = gm_bucket_at(t, it->buckets, bucket);
+	/* The walk reads the array in order, but the hardware prefetchers do
+	 * not follow it across 4 KiB pages: ask for the bucket 8 ahead (a
+	 * hint, harmless past the array's end).  W6 at 1e6: 0.9 -> 0.75. */
+	gm_prefetch_bucket_lines(t, (uintptr_t)b + 8 * (uintptr_t)t->bucketsize,
+	                         0);
+	return b;
 }
 
 /* Go: mapiternext. */
@@ -103,6 +145,11 @@ void gomap_iter_next(gomap_iter *it)
 	uintptr_t bucket = it->bucket, check = it->check_bucket;
 	uint8_t *b = it->bptr;
 	uintptr_t i = it->i;
+	/* Read once, into a register: re-read per slot, clang widened this
+	 * byte load to four bytes, which overlap the byte store to it->i of
+	 * the previous call; the CPU cannot forward that store to the wider
+	 * load and stalls until it retires (a third of W6's time with clang). */
+	const uintptr_t offset = it->offset;
 	for (;;) {
 		if (b == NULL) {
 			if (bucket == it->start_bucket && it->wrapped) {
@@ -117,33 +164,18 @@ void gomap_iter_next(gomap_iter *it)
 			i = 0;
 		}
 		for (; i < GM_BUCKET_CNT; i++) {
-			uintptr_t offi = (i + it->offset) & (GM_BUCKET_CNT - 1);
+			uintptr_t offi = (i + offset) & (GM_BUCKET_CNT - 1);
 			uint8_t top = b[offi];
 			/* no emptyRest shortcut: the walk starts mid-bucket */
 			if (gm_is_empty(top) || top == GM_EVACUATED_EMPTY)
 				continue;
-			void *k = gm_key_value(t, gm_key_slot(t, b, offi));
-			void *e = gm_elem_slot(t, b, offi);
-			if (check != NO_CHECK && !gm_same_size_grow(m) &&
-			    belongs_elsewhere(m, it, k, top, check))
-				/* coverage-marker: iter-skips-other-half */
+			/* a live entry, no old chain to filter: the usual case */
+			if (__builtin_expect(top >= GM_MIN_TOPHASH &&
+			                     check == NO_CHECK, 1)) {
+				it->key = gm_key_value(t, gm_key_slot(t, b, offi));
+				it->elem = gm_elem_value(t, gm_elem_slot(t, b, offi));
+			} else if (!resolve_slot(m, it, b, offi, check)) {
 				continue;
-			if ((top != GM_EVACUATED_X && top != GM_EVACUATED_Y) ||
-			    !is_reflexive_at(m, k)) {
-				/* the entry is still here (or is a NaN, which
-				 * can be neither updated nor deleted) */
-				it->key = k;
-				it->elem = gm_elem_value(t, e);
-			} else {
-				/* moved since the iterator started: read the
-				 * current entry, which may be updated or gone */
-				/* coverage-marker: iter-rereads-moved-entry */
-				void *rk, *re;
-				if (!gm_access_k(m, k, &rk, &re))
-					/* coverage-marker: iter-moved-entry-deleted */
-					continue;
-				it->key = rk;
-				it->elem = re;
 			}
 			it->bucket = bucket;
 			it->bptr = b;
