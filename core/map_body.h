@@ -487,7 +487,7 @@ again:;
 		b = ovf;
 	}
 search_done:
-	/* a new key: grow first if the map is full (rule 26) */
+	/* a new key: grow first if the map is full (rule 26) [P1] */
 	if (!gm_growing(m)) {
 		bool over = gm_over_load_factor(m->count + 1, m->B);
 		if (over || gm_too_many_overflow_buckets(m->noverflow, m->B)) {
@@ -618,7 +618,7 @@ GM_INLINE int gm_delete_body(gomap *m, const void *key,
 			b[i] = GM_EMPTY_ONE;
 			gm_mark_empty_rest(t, head, b, i);
 			m->count--;
-			/* a fresh seed once the map is empty (rule 35) */
+			/* a fresh seed once the map is empty (rule 35) [P4] */
 			if (m->count == 0)
 				m->hash0 = gomap_fastrand(m);
 			goto done;

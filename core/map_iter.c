@@ -34,6 +34,7 @@ void gomap_iter_init(gomap *m, gomap_iter *it)
 	it->buckets = m->buckets;
 	if (!m->t.bucket_has_pointers)
 		m->has_extra = true; /* Go: createOverflow */
+	/* the start: one draw, 64 bits wide once B passes 28 [P5] */
 	uint64_t r = m->B > 31 - GM_BUCKET_CNT_BITS ? gomap_fastrand64(m)
 	                                            : gomap_fastrand(m);
 	it->start_bucket = (uintptr_t)r & gm_bucket_mask(m->B);
