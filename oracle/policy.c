@@ -207,47 +207,29 @@ static bool broken(orc_policy_finding *f, const char *check)
 	return false;
 }
 
-__attribute__((noinline, format(printf, 2, 3)))
-static void expected(orc_policy_finding *f, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(f->expected, sizeof f->expected, fmt, ap);
-	va_end(ap);
-}
+enum side { EXPECTED, SEEN };
 
-__attribute__((noinline, format(printf, 2, 3)))
-static void seen(orc_policy_finding *f, const char *fmt, ...)
+__attribute__((noinline, format(printf, 3, 4)))
+static void say(orc_policy_finding *f, enum side side, const char *fmt, ...)
 {
+	char *buf = side == EXPECTED ? f->expected : f->seen;
+	size_t n = side == EXPECTED ? sizeof f->expected : sizeof f->seen;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(f->seen, sizeof f->seen, fmt, ap);
+	vsnprintf(buf, n, fmt, ap);
 	va_end(ap);
 }
 
 /* The header fields the rules read, as text after `lead`. */
-static void describe(char *buf, size_t n, const char *lead,
+__attribute__((noinline))
+static void say_view(orc_policy_finding *f, enum side side, const char *lead,
                      const gomap_growth_view *h)
 {
-	snprintf(buf, n, "%s%scount=%zu B=%u noverflow=%u %s nevacuate=%zu",
-	         lead, *lead ? " " : "", h->count, h->B, h->noverflow,
-	         !h->growing ? "not growing"
-	                     : same_size(h) ? "same-size growth" : "doubling",
-	         (size_t)h->nevacuate);
-}
-
-__attribute__((noinline))
-static void expected_view(orc_policy_finding *f, const char *lead,
-                          const gomap_growth_view *h)
-{
-	describe(f->expected, sizeof f->expected, lead, h);
-}
-
-__attribute__((noinline))
-static void seen_view(orc_policy_finding *f, const char *lead,
-                      const gomap_growth_view *h)
-{
-	describe(f->seen, sizeof f->seen, lead, h);
+	say(f, side, "%s%scount=%zu B=%u noverflow=%u %s nevacuate=%zu", lead,
+	    *lead ? " " : "", h->count, h->B, h->noverflow,
+	    !h->growing ? "not growing"
+	                : same_size(h) ? "same-size growth" : "doubling",
+	    (size_t)h->nevacuate);
 }
 
 /* ---- reads ------------------------------------------------------------- */
@@ -275,15 +257,15 @@ static bool check_read(const orc_policy_op *op, const gomap_growth_view *a,
 	    a->noverflow != b->noverflow || a->nevacuate != b->nevacuate ||
 	    a->growing != b->growing || a->hash0 != b->hash0 ||
 	    (a->flags & ~iter_bits) != (b->flags & ~iter_bits)) {
-		expected_view(f, "a read to leave", b);
-		seen_view(f, "", a);
+		say_view(f, EXPECTED, "a read to leave", b);
+		say_view(f, SEEN, "", a);
 		return broken(f, "policy.read");
 	}
 	uint64_t draws = orc_policy_draws(b->rand_state, a->rand_state);
 	uint64_t expect = read_draws(op);
 	if (draws != expect) {
-		expected(f, "%llu random draws", (unsigned long long)expect);
-		seen(f, "%llu", (unsigned long long)draws);
+		say(f, EXPECTED, "%llu random draws", (unsigned long long)expect);
+		say(f, SEEN, "%llu", (unsigned long long)draws);
 		return broken(f, "policy.rand");
 	}
 	return true;
@@ -319,9 +301,9 @@ static bool check_growth_start(const write_facts *w, orc_policy_finding *f)
 		may = true;
 	}
 	if (w->started != must && !(w->started && may)) {
-		expected_view(f, must ? "a growth to start on this insert into"
+		say_view(f, EXPECTED, must ? "a growth to start on this insert into"
 		                      : "no growth to start from", b);
-		seen(f, "%s", w->started ? "a growth started" : "no growth");
+		say(f, SEEN, "%s", w->started ? "a growth started" : "no growth");
 		return broken(f, "policy.grow");
 	}
 	if (!w->started)
@@ -329,9 +311,9 @@ static bool check_growth_start(const write_facts *w, orc_policy_finding *f)
 	bool bigger = over_load_factor(b->count + 1, b->B);
 	unsigned wantB = b->B + (bigger ? 1u : 0u);
 	if (a->B != wantB || (a->growing && same_size(a) == bigger)) {
-		expected(f, "a %s growth to B=%u", bigger ? "doubling" : "same-size",
+		say(f, EXPECTED, "a %s growth to B=%u", bigger ? "doubling" : "same-size",
 		         wantB);
-		seen_view(f, "", a);
+		say_view(f, SEEN, "", a);
 		return broken(f, "policy.grow");
 	}
 	return true;
@@ -347,17 +329,17 @@ static bool check_evacuation(const write_facts *w, const gomap *m,
 	if (w->op->kind == ORC_POLICY_CLEAR && b->count > 0) {
 		if (!a->growing)
 			return true;
-		expected(f, "clear to abandon the growth");
+		say(f, EXPECTED, "clear to abandon the growth");
 	} else if (g == NULL) { /* no growWork ran: nothing may have moved */
 		if (a->growing == b->growing && a->nevacuate == b->nevacuate)
 			return true;
-		expected_view(f, "no evacuation:", b);
+		say_view(f, EXPECTED, "no evacuation:", b);
 	} else if (g->finishes) {
 		if (!a->growing)
 			return true;
-		expected(f, "the growth to end: every old bucket evacuated");
+		say(f, EXPECTED, "the growth to end: every old bucket evacuated");
 	} else if (!a->growing || a->nevacuate != g->nevacuate) {
-		expected(f, "the growth to go on, nevacuate=%zu",
+		say(f, EXPECTED, "the growth to go on, nevacuate=%zu",
 		         (size_t)g->nevacuate);
 	} else {
 		unsigned i = 0;
@@ -365,9 +347,9 @@ static bool check_evacuation(const write_facts *w, const gomap *m,
 			i++;
 		if (i == g->n)
 			return true;
-		expected(f, "old bucket %zu evacuated", (size_t)g->evacuated[i]);
+		say(f, EXPECTED, "old bucket %zu evacuated", (size_t)g->evacuated[i]);
 	}
-	seen_view(f, "", a);
+	say_view(f, SEEN, "", a);
 	return broken(f, "policy.evacuate");
 }
 
@@ -401,12 +383,12 @@ static bool check_randomness(const write_facts *w, size_t nan_live,
 	uint64_t extra = optional_draws(w, nan_live);
 	if (w->draws < base || w->draws - base > extra) {
 		if (extra)
-			expected(f, "%llu to %llu random draws",
+			say(f, EXPECTED, "%llu to %llu random draws",
 			         (unsigned long long)base,
 			         (unsigned long long)(base + extra));
 		else
-			expected(f, "%llu random draws", (unsigned long long)base);
-		seen(f, "%llu", (unsigned long long)w->draws);
+			say(f, EXPECTED, "%llu random draws", (unsigned long long)base);
+		say(f, SEEN, "%llu", (unsigned long long)w->draws);
 		return broken(f, "policy.rand");
 	}
 	/* the reseed is the operation's last draw */
@@ -414,10 +396,10 @@ static bool check_randomness(const write_facts *w, size_t nan_live,
 	                         ? (uint32_t)draw_value(b->rand_state, w->draws)
 	                         : b->hash0;
 	if (a->hash0 != hash0) {
-		expected(f, "hash0=0x%08x (%s)", hash0,
+		say(f, EXPECTED, "hash0=0x%08x (%s)", hash0,
 		         w->reseeded ? "a new seed: the map became empty"
 		                     : "unchanged");
-		seen(f, "hash0=0x%08x", a->hash0);
+		say(f, SEEN, "hash0=0x%08x", a->hash0);
 		return broken(f, "policy.seed");
 	}
 	return true;
@@ -439,9 +421,9 @@ static bool check_overflow_count(const write_facts *w, size_t nan_live,
 		if (((uint32_t)draw_value(b->rand_state, k) & mask) == 0)
 			counted++;
 	if (a->noverflow != (uint16_t)counted) {
-		expected(f, "noverflow=%u (%llu overflow draws)",
+		say(f, EXPECTED, "noverflow=%u (%llu overflow draws)",
 		         (unsigned)(uint16_t)counted, (unsigned long long)w->draws);
-		seen(f, "noverflow=%u", a->noverflow);
+		say(f, SEEN, "noverflow=%u", a->noverflow);
 		return broken(f, "policy.overflow");
 	}
 	return true;
@@ -487,8 +469,8 @@ static bool check_write(orc_policy *pol, const orc_policy_op *op,
 		w.work = &op->work;
 	}
 	if (b->array != NULL && a->array != b->array && !w.started) {
-		expected_view(f, "no new bucket array outside an insert:", b);
-		seen_view(f, "", a);
+		say_view(f, EXPECTED, "no new bucket array outside an insert:", b);
+		say_view(f, SEEN, "", a);
 		return broken(f, "policy.grow");
 	}
 	size_t nan_live = pol->nan_live;
@@ -534,9 +516,9 @@ bool orc_policy_audit(orc_policy *pol, const gomap *m, orc_policy_finding *f)
 	bool ok = true;
 	if (pol->synced && pol->growth_array == h.array && h.growing &&
 	    n != pol->evacuated) {
-		expected(f, "%zu old buckets evacuated by Go's growWork since "
+		say(f, EXPECTED, "%zu old buckets evacuated by Go's growWork since "
 		         "the growth started", pol->evacuated);
-		seen(f, "%zu evacuated", n);
+		say(f, SEEN, "%zu evacuated", n);
 		ok = broken(f, "policy.evacuate");
 	}
 	pol->growth_array = h.growing ? h.array : NULL;
@@ -554,20 +536,20 @@ bool orc_policy_make(const gomap *m, int64_t hint, size_t bucketsize,
 	gomap_growth_state(m, &h);
 	uint8_t B = orc_policy_hint_B(hint, bucketsize);
 	if (h.B != B) {
-		expected(f, "B=%u for hint %lld", B, (long long)hint);
-		seen(f, "B=%u", h.B);
+		say(f, EXPECTED, "B=%u for hint %lld", B, (long long)hint);
+		say(f, SEEN, "B=%u", h.B);
 		return broken(f, "policy.hint");
 	}
 	uint64_t draws = orc_policy_draws(seed, h.rand_state);
 	if (draws != 1) {
-		expected(f, "1 random draw (hash0)");
-		seen(f, "%llu", (unsigned long long)draws);
+		say(f, EXPECTED, "1 random draw (hash0)");
+		say(f, SEEN, "%llu", (unsigned long long)draws);
 		return broken(f, "policy.rand");
 	}
 	uint32_t hash0 = (uint32_t)draw_value(seed, 1);
 	if (h.hash0 != hash0) {
-		expected(f, "hash0=0x%08x", hash0);
-		seen(f, "hash0=0x%08x", h.hash0);
+		say(f, EXPECTED, "hash0=0x%08x", hash0);
+		say(f, SEEN, "hash0=0x%08x", h.hash0);
 		return broken(f, "policy.seed");
 	}
 	return true;
