@@ -42,8 +42,11 @@ typedef struct exec_ctx {
 	bool started[FZ_ITERATORS];
 	orc_iter_watch *watch[FZ_ITERATORS];
 	/* the entry each iterator is on, copied when it moved there, as a
-	 * range loop copies it (allocated at the iterator's first start) */
+	 * range loop copies it: in held_room when key and elem fit (no
+	 * malloc per fuzz input), else allocated at the iterator's first
+	 * start */
 	unsigned char *held_key[FZ_ITERATORS], *held_elem[FZ_ITERATORS];
+	unsigned char held_room[FZ_ITERATORS][2][32];
 
 	size_t since_check;
 
@@ -616,6 +619,11 @@ static void hold_entry(exec_ctx *x, int i)
 	gomap_iter *it = &x->its[i];
 	if (it->key == NULL)
 		return;
+	if (x->held_key[i] == NULL && x->kt.size <= sizeof x->held_room[i][0] &&
+	    x->et.size <= sizeof x->held_room[i][1]) {
+		x->held_key[i] = x->held_room[i][0];
+		x->held_elem[i] = x->held_room[i][1];
+	}
 	if (x->held_key[i] == NULL) {
 		x->held_key[i] = malloc(x->kt.size);
 		x->held_elem[i] = malloc(x->et.size ? x->et.size : 1);
@@ -978,8 +986,10 @@ static void teardown(exec_ctx *x)
 {
 	for (int i = 0; i < FZ_ITERATORS; i++) {
 		stop_iterator(x, i);
-		free(x->held_key[i]);
-		free(x->held_elem[i]);
+		if (x->held_key[i] != x->held_room[i][0]) {
+			free(x->held_key[i]);
+			free(x->held_elem[i]);
+		}
 	}
 	gomap_destroy(x->m);
 	orc_model_free(x->model);
