@@ -9,13 +9,17 @@
 # and the memory / bucket-structure comparison at the largest n.
 #
 #   bench/run.sh [--runs N] [--quick] [--only W1,W3,...] [--impls LIST]
-#                [--cc LIST] [--c-bin PATH] [--out FILE]
+#                [--cc LIST] [--clock thread|wall] [--c-bin PATH] [--out FILE]
 #
 #   --runs N     rounds (default 5; --quick: 3)
 #   --quick      n up to 1e5 and fewer operations per process
 #   --only LIST  workloads to run (W1..W7; default all)
 #   --impls LIST implementations (default core,uthash,go,go-aes)
 #   --cc LIST    compilers of the C side (clang, gcc; default clang,gcc)
+#   --clock C    what a timed region counts: thread (default), the CPU time
+#                of the thread that runs it, so that time given to other
+#                processes on a shared machine is not counted; or wall,
+#                elapsed time
 #   --c-bin PATH use this gomap_bench instead of building one (then --cc
 #                must name the one compiler that built it)
 #   --out FILE   also write the tables there (default: build-bench/bench.md)
@@ -34,6 +38,7 @@ quick=0
 only=W1,W2,W3,W4,W5,W6,W7
 impls=core,uthash,go,go-aes
 ccs=clang,gcc
+clock=thread
 cbin_given=
 out=
 
@@ -63,7 +68,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	-h|--help) usage; exit 0 ;;
 	--quick) quick=1; shift; continue ;;
-	--runs|--only|--impls|--cc|--c-bin|--out)
+	--runs|--only|--impls|--cc|--clock|--c-bin|--out)
 		[ $# -ge 2 ] || die "$1 needs a value (--help for usage)" ;;
 	*) die "unknown option '$1' (--help for usage)" ;;
 	esac
@@ -72,6 +77,7 @@ while [ $# -gt 0 ]; do
 	--only) only=$2 ;;
 	--impls) impls=$2 ;;
 	--cc) ccs=$2 ;;
+	--clock) clock=$2 ;;
 	--c-bin) cbin_given=$2 ;;
 	--out) out=$2 ;;
 	esac
@@ -81,6 +87,10 @@ done
 check_list --only "$only" W1 W2 W3 W4 W5 W6 W7
 check_list --impls "$impls" core uthash go go-aes
 check_list --cc "$ccs" clang gcc
+case $clock in
+thread|wall) ;;
+*) die "--clock: unknown value '$clock' (accepted: thread, wall)" ;;
+esac
 [ -z "$runs" ] || [[ $runs =~ ^[1-9][0-9]*$ ]] || die "--runs: '$runs' is not a whole number >= 1"
 IFS=, read -r -a ccv <<<"$ccs"
 if [ -n "$cbin_given" ]; then
@@ -147,9 +157,9 @@ fi
 run_one() {
 	local impl=$1 cc=$2 w=$3 n=$4 rc=0
 	case $impl in
-	core|uthash) "${cbin[$cc]}" --impl "$impl" --w "$w" --n "$n" --ops "$ops" 2>"$build/err" || rc=$? ;;
-	go) GODEBUG=cpu.aes=off "$gobin" -w "$w" -n "$n" -ops "$ops" 2>"$build/err" || rc=$? ;;
-	go-aes) "$gobin" -w "$w" -n "$n" -ops "$ops" 2>"$build/err" || rc=$? ;;
+	core|uthash) "${cbin[$cc]}" --impl "$impl" --w "$w" --n "$n" --ops "$ops" --clock "$clock" 2>"$build/err" || rc=$? ;;
+	go) GODEBUG=cpu.aes=off "$gobin" -w "$w" -n "$n" -ops "$ops" -clock "$clock" 2>"$build/err" || rc=$? ;;
+	go-aes) "$gobin" -w "$w" -n "$n" -ops "$ops" -clock "$clock" 2>"$build/err" || rc=$? ;;
 	esac
 	if [ "$rc" != 0 ]; then
 		log "FAILED: $impl${cc:+ ($cc)} $w n=$n (exit $rc)"
@@ -210,6 +220,8 @@ if has go; then
 fi
 
 # ---- tables ------------------------------------------------------------------
+if [ "$clock" = thread ]; then clock_what="thread CPU time"; else clock_what="elapsed time"; fi
+
 # The awk programs read "k=v" fields; median() and fmt() are shared.
 awk_lib='
 function median(a, n,    i, j, t, b) {
@@ -256,7 +268,7 @@ function ratio(row, impl, cc,    r, m, s) {
 time_table() {
 	local cc=${1:-} what= ccver=
 	[ -z "$cc" ] || { what=", C built with $cc"; ccver="; $("$cc" --version | head -1)"; }
-	echo "### Time$what (ns/op, median of $runs interleaved runs, [min–max]; ratio = median over rounds of impl/go)"
+	echo "### Time$what (ns/op of $clock_what, median of $runs interleaved runs, [min–max]; ratio = median over rounds of impl/go)"
 	echo
 	echo "$(uname -m), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //'), $(nproc) cores; $(go version 2>/dev/null | sed 's/go version //')$ccver"
 	echo
@@ -290,7 +302,7 @@ time_table() {
 # ratio_summary: core/go side by side for every compiler, and the worst row
 # of each.
 ratio_summary() {
-	echo "### core/go by compiler (median over $runs rounds of core/go)"
+	echo "### core/go by compiler (median over $runs rounds of core/go, $clock_what)"
 	echo
 	awk -v ccs="$ccs" "$awk_lib"'
 	END {
