@@ -394,6 +394,16 @@ static bool status_ok(exec_ctx *x, const fz_op *op, int st,
 
 /* ---- operations -------------------------------------------------------- */
 
+/* A NaN key never equals itself, so every assign of one adds an entry;
+ * the policy checks allow a draw for each NaN a doubling growth moves
+ * [P5].  Counted here, since an outer operation's own checks may be
+ * skipped (run_op). */
+static void count_nan_insert(exec_ctx *x, const fz_op *op)
+{
+	if (x->kt.kind == ORC_F64 && orc_is_nan_key(x->kt, op->key))
+		x->policy.nan_live++;
+}
+
 static void op_put(exec_ctx *x, const fz_op *op)
 {
 	gomap_textbuf before = {0};
@@ -401,6 +411,7 @@ static void op_put(exec_ctx *x, const fz_op *op)
 	void *e;
 	int st = core_assign(x, op, op->key, &e);
 	if (status_ok(x, op, st, &before)) {
+		count_nan_insert(x, op);
 		memcpy(e, op->elem, x->et.size);
 		if (orc_put(x->model, op->key, op->elem) != 0)
 			out_of_memory(x, "the reference model could not grow");
@@ -415,6 +426,7 @@ static void op_inc(exec_ctx *x, const fz_op *op)
 	void *e;
 	int st = core_assign(x, op, op->key, &e);
 	if (status_ok(x, op, st, &before)) {
+		count_nan_insert(x, op);
 		uint64_t v = 0;
 		memcpy(&v, e, x->et.size);
 		v++;
@@ -482,6 +494,7 @@ static void op_clear(exec_ctx *x)
 	if (gomap_clear(x->m) != GOMAP_OK)
 		return; /* only Go's concurrent-write check stops a clear */
 	orc_clear(x->model);
+	x->policy.nan_live = 0;
 	for (int i = 0; i < FZ_ITERATORS; i++)
 		if (x->watch[i])
 			orc_watch_cleared(x->watch[i]);

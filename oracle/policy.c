@@ -433,8 +433,6 @@ static bool check_overflow_count(const write_facts *w, size_t nan_live,
 static void track_growth(orc_policy *pol, const write_facts *w)
 {
 	const gomap_growth_view *a = w->a;
-	if (w->op->kind == ORC_POLICY_ASSIGN && w->inserted && w->op->key_is_nan)
-		pol->nan_live++;
 	if (a->count == 0)
 		pol->nan_live = 0;
 	if (!a->growing) {

@@ -62,7 +62,9 @@ typedef struct orc_policy {
 	size_t evacuated;         /* its old buckets evacuated, by Go's rules */
 	bool synced;              /* false: recount at the next audit */
 	size_t nan_live;          /* NaN keys in the map: each may draw once when
-	                           * a doubling growth moves it */
+	                           * a doubling growth moves it.  Counted by the
+	                           * caller at every NaN insert, even one whose
+	                           * checks are skipped (orc_policy_lost) */
 } orc_policy;
 
 /* A broken rule: its check id ("policy.grow", ...) and what was expected

@@ -128,9 +128,28 @@ GM_TEST(policy__nan_keys_follow_every_rule)
 			orc_policy_plan(&c.op, c.m, hash);
 		GM_EXPECT_EQ_U(del ? ct_del_f(c.m, k) : ct_put_f(c.m, k, 1),
 		               GOMAP_OK);
+		if (nan && !del)
+			c.pol.nan_live++; /* the caller counts NaN inserts */
 		GM_EXPECT_STR(fired(&c), "");
 		GM_EXPECT(orc_policy_audit(&c.pol, c.m, &c.f));
 	}
+	gomap_destroy(c.m);
+}
+
+/* The core's answer the evacuation checks read: false outside a growth
+ * and past the old array, as well as for a bucket not yet moved. */
+GM_TEST(policy__old_bucket_evacuated_only_inside_a_growth)
+{
+	checked c = make_u64(0);
+	GM_EXPECT(!gomap_old_bucket_evacuated(NULL, 0));
+	GM_EXPECT(!gomap_old_bucket_evacuated(c.m, 0)); /* not growing */
+	gomap_destroy(c.m);
+	c = make_growing(); /* 16 old buckets; the insert evacuated two */
+	uintptr_t nold = gm_noldbuckets(c.m), moved = 0;
+	for (uintptr_t i = 0; i < nold; i++)
+		moved += gomap_old_bucket_evacuated(c.m, i);
+	GM_EXPECT_EQ_U(moved, 2);
+	GM_EXPECT(!gomap_old_bucket_evacuated(c.m, nold));
 	gomap_destroy(c.m);
 }
 
