@@ -437,6 +437,77 @@ GM_INLINE int gm_keyed_write_begin(gomap *m, const void *key,
 	return GOMAP_OK;
 }
 
+/* The search half of an assign (Go: mapassign's bucketloop) in the chain
+ * at b: true with key's slot in *b_out, *i_out; else false with the
+ * chain's first empty slot there (*b_out NULL when it has none) and the
+ * last bucket searched in *last. */
+GM_INLINE bool gm_assign_search(gomap *m, uint8_t *b, uint8_t top,
+                                const void *key, enum gomap_fast_kind kind,
+                                uint8_t **b_out, uintptr_t *i_out,
+                                uint8_t **last)
+{
+	uint8_t *insb = NULL;
+	uintptr_t insi = 0;
+	for (;;) {
+		for (uintptr_t i = 0; i < GM_BUCKET_CNT; i++) {
+			if (gm_is_empty(b[i])) {
+				if (insb == NULL) {
+					insb = b;
+					insi = i;
+				}
+				if (b[i] == GM_EMPTY_REST)
+					goto no_key; /* [I4] */
+				continue;
+			}
+			if (gm_slot_matches(m, b, i, top, key, kind)) {
+				*b_out = b;
+				*i_out = i;
+				return true;
+			}
+		}
+		uint8_t *ovf = gm_overflow(&m->t, b);
+		if (ovf == NULL)
+			break;
+		b = ovf;
+	}
+no_key:
+	*b_out = insb;
+	*i_out = insi;
+	*last = b;
+	return false;
+}
+
+/* The usual assign: a map that is neither growing nor due to grow, and a
+ * slot the key's chain already has, its own or the first empty one.
+ * Nothing is allocated, so none of the general path's reserving is
+ * needed, and the path is short: at 1e6 entries an insert waits for its
+ * bucket's cache miss, and the fewer instructions lie between two
+ * inserts' misses, the more of them the CPU overlaps (W2 against Go at
+ * 1e5: 0.98 -> 0.93; at 1e6 with clang 0.99 -> 0.85).  Returns false,
+ * having changed nothing, when the general path must run, which then
+ * searches again. */
+GM_INLINE bool gm_assign_in_place(gomap *m, uint64_t hash, uint8_t top,
+                                  const void *key, enum gomap_fast_kind kind,
+                                  uint8_t **b_out, uintptr_t *i_out)
+{
+	const gomap_type *t = &m->t;
+	if (m->buckets == NULL || gm_growing(m))
+		return false;
+	uint8_t *b = gm_bucket_at(t, m->buckets, hash & gm_bucket_mask(m->B));
+	gm_prefetch_bucket(t, b);
+	if (gm_assign_search(m, b, top, key, kind, b_out, i_out, &b)) {
+		gm_update_key(m, *b_out, *i_out, key, kind);
+		return true;
+	}
+	/* a new key: grow first if the map is full (rule 26) */
+	if (*b_out == NULL || gm_needs_objects(t, kind) ||
+	    gm_over_load_factor(m->count + 1, m->B) ||
+	    gm_too_many_overflow_buckets(m->noverflow, m->B))
+		return false;
+	gm_store_new_entry(m, *b_out, *i_out, top, key, kind);
+	return true;
+}
+
 /* Go: mapassign and mapassign_fast32/fast64/faststr.
  * Allocation failure: everything the insert may need is reserved before the
  * first change, so failing leaves the map as it was (docs/design.md). */
@@ -451,15 +522,18 @@ GM_INLINE int gm_assign_body(gomap *m, const void *key,
 	if (st != GOMAP_OK)
 		return st;
 	const gomap_type *t = &m->t;
+	uint8_t top = gm_tophash(hash);
+	uint8_t *b, *insb;
+	uintptr_t insi;
 	bool first_bucket = false;
+	if (gm_assign_in_place(m, hash, top, key, kind, &insb, &insi))
+		goto done;
+	/* the general path: first bucket, growth, a full chain */
 	if (m->buckets == NULL) {
 		if (gm_alloc_first_bucket(m) != GOMAP_OK)
 			goto nomem;
 		first_bucket = true;
 	}
-	uint8_t top = gm_tophash(hash);
-	uint8_t *b, *insb;
-	uintptr_t insi;
 again:;
 	uintptr_t bucket = hash & gm_bucket_mask(m->B);
 	if (gm_growing(m)) {
@@ -470,32 +544,10 @@ again:;
 	}
 	b = gm_bucket_at(t, m->buckets, bucket);
 	gm_prefetch_bucket(t, b);
-	insb = NULL;
-	insi = 0;
-	for (;;) {
-		for (uintptr_t i = 0; i < GM_BUCKET_CNT; i++) {
-			if (gm_is_empty(b[i])) {
-				if (insb == NULL) {
-					insb = b;
-					insi = i;
-				}
-				if (b[i] == GM_EMPTY_REST)
-					goto search_done; /* [I4] */
-				continue;
-			}
-			if (gm_slot_matches(m, b, i, top, key, kind)) {
-				gm_update_key(m, b, i, key, kind);
-				insb = b;
-				insi = i;
-				goto done;
-			}
-		}
-		uint8_t *ovf = gm_overflow(t, b);
-		if (ovf == NULL)
-			break;
-		b = ovf;
+	if (gm_assign_search(m, b, top, key, kind, &insb, &insi, &b)) {
+		gm_update_key(m, insb, insi, key, kind);
+		goto done;
 	}
-search_done:
 	/* a new key: grow first if the map is full (rule 26) [P1] */
 	if (!gm_growing(m)) {
 		bool over = gm_over_load_factor(m->count + 1, m->B);

@@ -14,7 +14,9 @@
  * (docs/design.md, "Allocation failure"). */
 size_t gm_evacuation_need(const gomap *m, uint8_t *b)
 {
-	if (gm_evacuated(b))
+	/* one bucket holds at most eight: nothing to count (every insert
+	 * during a growth asks, and most chains are one bucket) */
+	if (gm_evacuated(b) || gm_overflow(&m->t, b) == NULL)
 		return 0;
 	size_t live = 0;
 	for (; b != NULL; b = gm_overflow(&m->t, b))
@@ -102,6 +104,18 @@ static unsigned choose_half(gomap *m, const void *k, uint8_t *top,
 	return (hash & newbit) != 0;
 }
 
+/* memcpy of a key or elem slot; the usual sizes as plain loads and
+ * stores, not a call into libc per slot. */
+static inline void copy_slot(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	switch (n) {
+	case 4: memcpy(dst, src, 4); break;
+	case 8: memcpy(dst, src, 8); break;
+	case 16: memcpy(dst, src, 16); break;
+	default: memcpy(dst, src, n);
+	}
+}
+
 static void evacuate_entry(gomap *m, evac_dst *dst, uint8_t *src, uintptr_t i,
                            uint8_t top)
 {
@@ -113,9 +127,10 @@ static void evacuate_entry(gomap *m, evac_dst *dst, uint8_t *src, uintptr_t i,
 	}
 	dst->b[dst->i] = top;
 	/* indirect slots hold pointers: the pointer is what moves */
-	memcpy(gm_key_slot(t, dst->b, dst->i), gm_key_slot(t, src, i), t->keysize);
-	memcpy(gm_elem_slot(t, dst->b, dst->i), gm_elem_slot(t, src, i),
-	       t->elemsize);
+	copy_slot(gm_key_slot(t, dst->b, dst->i), gm_key_slot(t, src, i),
+	          t->keysize);
+	copy_slot(gm_elem_slot(t, dst->b, dst->i), gm_elem_slot(t, src, i),
+	          t->elemsize);
 	dst->i++;
 }
 
