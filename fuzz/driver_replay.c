@@ -3,6 +3,7 @@
  * fuzzes.  Built always, as fuzz_<target>_replay, so the seed corpora and
  * every crash ever found run as ordinary CTest tests with any compiler. */
 #include <dirent.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,13 +20,23 @@ static void environment_failed(const char *path, const char *what)
 	exit(3);
 }
 
+/* A path that does not name an input is bad usage (exit 2); any other
+ * failure to open or read one is the machine's (exit 3).  Never 1, which
+ * says a finding. */
+static int unreadable(const char *path)
+{
+	int err = errno;
+	if (err != ENOENT && err != ENOTDIR && err != ENAMETOOLONG)
+		environment_failed(path, strerror(err));
+	fprintf(stderr, "%s: %s\n", path, strerror(err));
+	return 2;
+}
+
 static int run_file(const char *path)
 {
 	FILE *f = fopen(path, "rb");
-	if (f == NULL) {
-		perror(path);
-		return 1;
-	}
+	if (f == NULL)
+		return unreadable(path);
 	size_t cap = 1 << 16, n = 0;
 	uint8_t *buf = malloc(cap);
 	for (size_t got; buf && (got = fread(buf + n, 1, cap - n, f)) > 0;) {
@@ -60,19 +71,15 @@ static int by_name(const void *a, const void *b)
 static int run_path(const char *path, size_t *count)
 {
 	struct stat st;
-	if (stat(path, &st) != 0) {
-		perror(path);
-		return 1;
-	}
+	if (stat(path, &st) != 0)
+		return unreadable(path);
 	if (!S_ISDIR(st.st_mode)) {
 		++*count;
 		return run_file(path);
 	}
 	DIR *dir = opendir(path);
-	if (dir == NULL) {
-		perror(path);
-		return 1;
-	}
+	if (dir == NULL)
+		return unreadable(path);
 	char **names = NULL;
 	size_t n = 0;
 	for (struct dirent *e; (e = readdir(dir)) != NULL;) {
@@ -91,7 +98,8 @@ static int run_path(const char *path, size_t *count)
 	qsort(names, n, sizeof *names, by_name);
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
-		rc |= run_path(names[i], count);
+		int one = run_path(names[i], count);
+		rc = one > rc ? one : rc;
 		free(names[i]);
 	}
 	free(names);
@@ -110,8 +118,8 @@ int main(int argc, char **argv)
 		       "every file in it, sorted); never fuzzes.  Flags starting with '-'\n"
 		       "(libFuzzer's) are ignored.  A failure aborts with the verdict and\n"
 		       "the program as a trace on stderr.  Exit 0: every input passed;\n"
-		       "1: a file could not be opened; 3: the environment failed (out of\n"
-		       "memory), not a finding.\n", argv[0]);
+		       "2: a path names no file; 3: the environment failed (out of\n"
+		       "memory, a file that cannot be read), not a finding.\n", argv[0]);
 		return 0;
 	}
 	size_t count = 0;
@@ -119,7 +127,8 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (argv[i][0] == '-')
 			continue; /* libFuzzer-style flags are ignored */
-		rc |= run_path(argv[i], &count);
+		int one = run_path(argv[i], &count);
+		rc = one > rc ? one : rc;
 	}
 	fprintf(stderr, "%s: ran %zu inputs\n", argv[0], count);
 	return rc;

@@ -875,12 +875,15 @@ static void run_op(exec_ctx *x, const fz_op *op)
 	size_t begun = ++x->ops_begun;
 	x->op_enomem = false;
 	run_op_unchecked(x, op);
-	if (x->fatal || x->op_enomem || x->v->failed)
+	if (x->fatal || x->v->failed)
 		return;
+	/* first: an inner operation's ENOMEM must not pass for the outer's */
 	if (x->ops_begun != begun) {
 		orc_policy_lost(&x->policy);
 		return;
 	}
+	if (x->op_enomem)
+		return;
 	if (!orc_policy_end(&x->policy, pop, x->m, &x->policy_finding))
 		policy_fail(x);
 }
