@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every input the project keeps or a fuzz run grew, cross-checked with Go
-# 1.19's runtime map: `gomap crosscheck` (fuzz/cli_crosscheck.c) of a build
+# 1.19's runtime map: `gomap crosscheck` (cli/crosscheck.c) of a build
 # with Go in the loop runs each one on the port, the model and Go's map,
 # comparing the whole structure after every operation and every
 # iteration's order.  The PR gate runs it after its fuzz stages

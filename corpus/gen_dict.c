@@ -337,7 +337,7 @@ static void value_entries(enum fz_target t)
 
 static void trace_entries(void)
 {
-	printf("\n# Operations (fuzz/ops.def)\n");
+	printf("\n# Operations (program/ops.def)\n");
 	for (int i = 0; i < FZ_OP_COUNT; i++)
 		text_entry(mkname("op_", fz_ops[i].name), fz_ops[i].name);
 	printf("\n# Header\n");

@@ -11,32 +11,7 @@
 #include <stddef.h>
 #include <string.h>
 
-/* ---- targets and their opcode tables ------------------------------------ */
-
-static const char *const target_names[FZ_TARGETS] = {"ops", "iter", "faults"};
-
-const char *fz_target_name(enum fz_target t)
-{
-	return (unsigned)t < FZ_TARGETS ? target_names[t] : "?";
-}
-
-bool fz_target_parse(const char *name, enum fz_target *out)
-{
-	for (int i = 0; i < FZ_TARGETS; i++)
-		if (!strcmp(name, target_names[i])) {
-			*out = (enum fz_target)i;
-			return true;
-		}
-	return false;
-}
-
-/* How many of the 256 opcode byte values each class gets, per target. */
-static const uint8_t weights[FZ_TARGETS][FZ_CLASSES] = {
-	/*            put get del inc len clr itr chk dmp its itn itp blk lk  le  fa  re */
-	[FZ_TARGET_OPS]    = {60, 40, 40, 8, 6, 3, 4, 2, 1, 8, 16, 4, 24, 20, 20, 0, 0},
-	[FZ_TARGET_ITER]   = {40, 12, 36, 4, 4, 6, 6, 2, 0, 30, 60, 10, 26, 10, 10, 0, 0},
-	[FZ_TARGET_FAULTS] = {40, 20, 30, 4, 2, 4, 4, 2, 0, 14, 16, 4, 20, 10, 10, 36, 40},
-};
+/* ---- each target's opcode table (its weights: targets.c) ------------- */
 
 static uint8_t class_table[FZ_TARGETS][256];
 static bool class_ready;
@@ -48,7 +23,7 @@ static void build_tables(void)
 	for (int t = 0; t < FZ_TARGETS; t++) {
 		int b = 0;
 		for (int c = 0; c < FZ_CLASSES; c++)
-			for (int w = 0; w < weights[t][c] && b < 256; w++)
+			for (int w = 0; w < fz_targets[t].weights[c] && b < 256; w++)
 				class_table[t][b++] = (uint8_t)c;
 		while (b < 256) /* the weights add up to 256; pad just in case */
 			class_table[t][b++] = FZ_C_PUT;

@@ -16,7 +16,7 @@
  *         16   seed  (u64)
  *         24   hashkey (u64; 0 = the default)
  *         32   operation records, 8 bytes each:
- *              [0] opcode selector (a per-target table: decode.c)
+ *              [0] opcode selector (each target's weights: targets.c)
  *              [1] flags: bit 0 generic entry point (gput/gget/gdel),
  *                  bits 1-3 iterator id, bits 4-5 reenter choices,
  *                  bit 6 a bulk record deletes instead of putting
@@ -35,23 +35,12 @@
 #include <stdint.h>
 
 #include "program.h"
+#include "targets.h"
 
 #define FZ_FORMAT_VERSION 2
 #define FZ_FLAG_BULK_DELETE 0x40 /* record byte 1 of a bulk record */
 #define FZ_HEADER_SIZE 32
 #define FZ_RECORD_SIZE 8
-
-/* A fuzz target: the opcode table the decoder uses. */
-enum fz_target {
-	FZ_TARGET_OPS,    /* map operations, growth, fast and generic paths */
-	FZ_TARGET_ITER,   /* iteration interleaved with mutation and growth */
-	FZ_TARGET_FAULTS, /* fail-alloc and reenter scenarios */
-	FZ_TARGETS
-};
-
-const char *fz_target_name(enum fz_target t);
-/* "ops", "iter", "faults"; false for anything else. */
-bool fz_target_parse(const char *name, enum fz_target *out);
 
 /* Decodes `size` bytes for target t into *out (initialised here; free it
  * with fz_program_free).  Every byte string decodes, so it returns 0, or

@@ -6,13 +6,7 @@
 
 #include "decode.h"
 #include "key_pool.h"
-
-enum fz_class {
-	FZ_C_PUT, FZ_C_GET, FZ_C_DEL, FZ_C_INC, FZ_C_LEN, FZ_C_CLEAR,
-	FZ_C_ITER, FZ_C_CHECK, FZ_C_DUMP, FZ_C_ITER_START, FZ_C_ITER_NEXT,
-	FZ_C_ITER_STOP, FZ_C_BULK, FZ_C_LITKEY, FZ_C_LITELEM, FZ_C_FAIL_ALLOC,
-	FZ_C_REENTER, FZ_CLASSES
-};
+#include "targets.h"
 
 #define FZ_BULK_MAX 32   /* keys of one bulk put */
 

@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* How the targets run a program.  Its structure-check cadence is coarser
  * than `gomap replay`'s, so the two may name different checks for one
- * bug; gomap minimize runs a binary input both ways (cli_minimize.c). */
+ * bug; gomap minimize runs a binary input both ways (cli/minimize.c). */
 extern const orc_exec_opts fz_target_exec_opts;
 
 /* Decodes and runs one input; aborts on any failure or malformed program.

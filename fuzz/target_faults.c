@@ -1,4 +1,5 @@
-/* Fuzz target "faults": allocation failure at every point (fail-alloc) and reenter scenarios whose fatal outcome the decoder predicts.
+/* Fuzz target "faults": its purpose and operation weights are its entry in
+ * fuzz/targets.c.
  * The input format is fuzz/decode.h; `gomap explain --target faults FILE`
  * shows an input as a trace. */
 #include "target_common.h"

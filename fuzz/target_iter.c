@@ -1,4 +1,5 @@
-/* Fuzz target "iter": iteration interleaved with mutation, clear and growth: the decoder's iter table favours iter-start/iter-next.
+/* Fuzz target "iter": its purpose and operation weights are its entry in
+ * fuzz/targets.c.
  * The input format is fuzz/decode.h; `gomap explain --target iter FILE`
  * shows an input as a trace. */
 #include "target_common.h"

@@ -1,4 +1,5 @@
-/* Fuzz target "ops": map operations over every key/elem kind and hash mode, fast and generic entry points, bulk puts that force growth and evacuation.
+/* Fuzz target "ops": its purpose and operation weights are its entry in
+ * fuzz/targets.c.
  * The input format is fuzz/decode.h; `gomap explain --target ops FILE`
  * shows an input as a trace. */
 #include "target_common.h"

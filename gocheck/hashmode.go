@@ -6,7 +6,7 @@ package main
 // short traces. Go's map code takes its hash function from the map type
 // (maptype.hasher, called by every entry point, fast or generic), so a
 // copy of the type whose hasher applies the same mask as the C harness
-// (fuzz/program.c) runs Go's own map code over the crowded hash.
+// (program/program.c) runs Go's own map code over the crowded hash.
 
 import (
 	"fmt"

@@ -5,7 +5,7 @@ import (
 	"unsafe"
 )
 
-// The masks are fuzz/program.c's weak_hash, collide_hash and tophash_hash.
+// The masks are program/program.c's weak_hash, collide_hash and tophash_hash.
 func TestHashModeMasks(t *testing.T) {
 	const x = 0x123456789abcdef7
 	for _, c := range []struct {

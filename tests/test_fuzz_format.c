@@ -284,6 +284,24 @@ GM_TEST(fuzz_format__equal_outer_keys_stay_in_the_pool)
 	gomap_textbuf_free(&tb);
 }
 
+/* Each target's weights share out all 256 opcode byte values, so every
+ * byte selects the class its target's entry in targets.c names, and each
+ * class a target weighs at all is reachable. */
+GM_TEST(fuzz_format__each_targets_weights_share_out_the_opcode_byte)
+{
+	for (int t = 0; t < FZ_TARGETS; t++) {
+		unsigned sum = 0;
+		for (int c = 0; c < FZ_CLASSES; c++) {
+			sum += fz_targets[t].weights[c];
+			GM_EXPECT((fz_class_byte((enum fz_target)t, (enum fz_class)c) >= 0) ==
+			          (fz_targets[t].weights[c] > 0));
+		}
+		GM_EXPECT_EQ_U(sum, 256);
+		enum fz_target back;
+		GM_EXPECT(fz_target_parse(fz_targets[t].name, &back) && back == (enum fz_target)t);
+	}
+}
+
 GM_TEST(fuzz_format__bulk_runs_take_one_record)
 {
 	/* 64 puts of consecutive keys and elems: far fewer than 64 records */

@@ -1,4 +1,4 @@
-/* The reducer behind `gomap minimize` (fuzz/reduce.h).
+/* The reducer behind `gomap minimize` (cli/reduce.h).
  *
  * The ddmin engine runs on synthetic predicates, where the one right
  * answer is known.  The program reducer runs on a program that fails

@@ -42,7 +42,7 @@ int fz_env_error(const char *who, const char *fmt, ...)
  * (err->environment), else 2. */
 int fz_report_error(const fz_error *err);
 
-/* The arguments explain and compile share (cli_bytes.c):
+/* The arguments explain and compile share (bytes.c):
  * [--target ops|iter|faults] IN [-o OUT]. */
 typedef struct fz_bytes_args {
 	enum fz_target target; /* ops unless given */
