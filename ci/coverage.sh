@@ -77,17 +77,9 @@ if bad=$(sed 's/#.*//' "$threshold" | grep -nvE '^[[:space:]]*$|^[[:space:]]*[^[
   exit 2
 fi
 
-# llvm-profdata / llvm-cov of clang's own version first (the raw profile
-# format changes between LLVM releases), then the unversioned names.
-find_tool() {
-  local name=$1 ver
-  ver=$(clang -dumpversion 2>/dev/null | cut -d. -f1 || true)
-  for cand in ${ver:+$name-$ver} $name; do
-    if command -v "$cand" >/dev/null 2>&1; then echo "$cand"; return 0; fi
-  done
-  echo "ci/coverage.sh: $name not found (apt package llvm; ci/install-deps.sh)" >&2
-  exit 2
-}
+# shellcheck source=ci/lib/llvm_tools.sh
+. "$src/ci/lib/llvm_tools.sh"
+find_tool() { find_llvm_tool "$1" || { echo "ci/coverage.sh: cannot measure without it" >&2; exit 2; }; }
 profdata=$(find_tool llvm-profdata)
 llvmcov=$(find_tool llvm-cov)
 start=$(date +%s)

@@ -1,0 +1,305 @@
+#!/usr/bin/env python3
+"""One coverage measure for every engine of a campaign.
+
+ci/campaign.sh calls this, nice'd, every few seconds during the fuzzing
+and once per run at the end.  Each engine counts coverage its own way
+(libFuzzer's `cov`, AFL++'s `edges_found`), so neither can be compared
+with the other; this measures what every run's corpus reaches in the
+*source* of core/ and oracle/, with the coverage build's replay drivers
+(build-coverage/fuzz_TARGET_replay, clang source-based coverage), the
+way FuzzBench compares fuzzers.  The figures are ci/coverage_report.py's
+(lines and branches counted once however many inlined copies the build
+holds; the rare-path markers of core/).
+
+  campaign_coverage.py sample --root SRC --build BUILD --profdata TOOL
+                              --llvm-cov TOOL < SPECS
+      SPECS: one run a line, tab-separated:
+        RUN_DIR  TARGET  CAMPAIGN_S  RUN_S  INPUT_DIR[:INPUT_DIR...]
+      For each run, replays only the inputs not replayed before (listed
+      in RUN_DIR/coverage/seen.txt) into its cumulative profile
+      (RUN_DIR/coverage/cumulative.profdata), then appends one row to
+      RUN_DIR/coverage/samples.tsv and records in RUN_DIR/coverage/
+      markers.tsv each marker's first sample.  CAMPAIGN_S and RUN_S are
+      the seconds since the campaign's fuzzing and the run began at which
+      the inputs were listed.
+  campaign_coverage.py union --root SRC --build BUILD --profdata TOOL
+                             --llvm-cov TOOL --out DIR [--html] RUN_DIR...
+      Merges the runs' profiles: DIR/union.json (the figures of all runs
+      together) and, with --html, DIR/html/index.html (llvm-cov show).
+
+Coverage is cumulative: an input once in a corpus counts even if the
+engine later replaces it by a smaller one.  An input that crashes the
+replay driver loses only its own profile: a batch whose driver failed is
+replayed again one input per process.
+
+Exit status: 0 measured; 2 bad usage or a tool failed.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import coverage_report as cr  # noqa: E402  (the figures, not a copy of them)
+
+SCOPES = ("core", "oracle")
+SAMPLE_COLUMNS = ["campaign_s", "run_s", "inputs",
+                  "lines_hit", "lines", "branches_hit", "branches",
+                  "core_lines_hit", "core_lines", "core_branches_hit", "core_branches",
+                  "oracle_lines_hit", "oracle_lines", "oracle_branches_hit",
+                  "oracle_branches", "markers_hit", "markers"]
+REPLAY_TIMEOUT_S = 300
+
+
+def fail(msg):
+    print(f"campaign_coverage: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def run_tool(cmd, out=None):
+    try:
+        res = subprocess.run(cmd, stdout=out or subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    except OSError as e:
+        fail(f"{cmd[0]}: {e}")
+    if res.returncode != 0:
+        fail(f"{' '.join(cmd[:2])} ... failed: {res.stderr.strip()[-400:]}")
+    return res.stdout
+
+
+def list_inputs(dirs):
+    """Every regular file under the input directories, by path, sorted."""
+    found = []
+    for d in dirs:
+        if not os.path.isdir(d):
+            continue
+        for dirpath, dirnames, names in os.walk(d):
+            dirnames[:] = [x for x in dirnames if not x.startswith(".")]
+            for n in names:
+                if not n.startswith("."):
+                    found.append(os.path.join(dirpath, n))
+    return sorted(found)
+
+
+def stage(paths, into):
+    """Hard links (a copy across file systems) of the inputs, so an engine
+    that deletes one while it is replayed loses nothing; returns how many
+    were still there."""
+    n = 0
+    for i, p in enumerate(paths):
+        dest = os.path.join(into, f"{i:08d}")
+        try:
+            os.link(p, dest)
+        except OSError:
+            try:
+                shutil.copyfile(p, dest)
+            except OSError:
+                continue
+        n += 1
+    return n
+
+
+def replay(driver, inputs_dir, raw_dir):
+    """Every staged input through the replay driver, each process writing
+    its own raw profile; a failed batch again one input per process."""
+    env = dict(os.environ, LLVM_PROFILE_FILE=os.path.join(raw_dir, "%p.profraw"))
+
+    def run(args):
+        try:
+            return subprocess.run([driver] + args, env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL,
+                                  timeout=REPLAY_TIMEOUT_S).returncode
+        except subprocess.TimeoutExpired:
+            return -1
+
+    if run([inputs_dir]) == 0:
+        return
+    for f in sorted(os.listdir(inputs_dir)):
+        run([os.path.join(inputs_dir, f)])
+
+
+def export(args, profile, objects):
+    """{file: {line: count}}, {file: {branch: [true, false]}} of core/ and
+    oracle/ from one profile."""
+    objargs = [objects[0]]
+    for o in objects[1:]:
+        objargs += ["-object", o]
+    srcs = [os.path.join(args.root, s) for s in SCOPES]
+    with tempfile.TemporaryDirectory() as tmp:
+        lcov, js = os.path.join(tmp, "x.lcov"), os.path.join(tmp, "x.json")
+        with open(lcov, "w") as f:
+            run_tool([args.llvm_cov, "export", "-format=lcov", f"-instr-profile={profile}"]
+                     + objargs + srcs, out=f)
+        with open(js, "w") as f:
+            run_tool([args.llvm_cov, "export", "-format=text", "-skip-expansions",
+                      "-skip-functions", f"-instr-profile={profile}"] + objargs + srcs, out=f)
+        return cr.read_lcov_lines(lcov, args.root), cr.read_json_branches(js, args.root)
+
+
+def figures(root, lines, branches):
+    """{scope: Figures} for core, oracle and both, and the markers hit."""
+    names = set(lines) | set(branches)
+    out = {s: cr.Figures() for s in SCOPES + ("all",)}
+    for n in names:
+        f = cr.file_figures(lines.get(n, {}), branches.get(n, {}))
+        for s in SCOPES:
+            if cr.in_scope(n, s):
+                out[s].add(f)
+                out["all"].add(f)
+    hit = []
+    for name, n, mln in cr.find_markers(root, "core"):
+        if lines.get(n, {}).get(cr.marked_line(root, n, mln), 0) > 0:
+            hit.append(name)
+    return out, hit
+
+
+def replay_drivers(build):
+    """Every fuzz_*_replay of the build: each sample is measured against
+    all of them, so every target's figures share one denominator (the
+    lines of core/ and oracle/ any target links), not only what its own
+    driver happens to link."""
+    return [os.path.join(build, exe) for exe in sorted(os.listdir(build))
+            if exe.startswith("fuzz_") and exe.endswith("_replay")]
+
+
+def marker_names(root):
+    return sorted({m[0] for m in cr.find_markers(root, "core")})
+
+
+def read_first_hits(path):
+    hits = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            for row in f:
+                w = row.split()
+                if len(w) == 3 and w[0] != "marker":
+                    hits[w[0]] = (w[1], w[2])
+    return hits
+
+
+def sample_one(args, run_dir, target, campaign_s, run_s, input_dirs):
+    cov = os.path.join(run_dir, "coverage")
+    os.makedirs(cov, exist_ok=True)
+    driver = os.path.join(args.build, f"fuzz_{target}_replay")
+    if not os.access(driver, os.X_OK):
+        fail(f"{driver} is missing (cmake --build --preset coverage --target fuzz_{target}_replay)")
+    seen_path = os.path.join(cov, "seen.txt")
+    seen = set()
+    if os.path.exists(seen_path):
+        with open(seen_path) as f:
+            seen = set(f.read().split("\n"))
+    new = [p for p in list_inputs(input_dirs) if p not in seen]
+    cumulative = os.path.join(cov, "cumulative.profdata")
+    with tempfile.TemporaryDirectory(dir=cov) as tmp:
+        staged, raw = os.path.join(tmp, "inputs"), os.path.join(tmp, "raw")
+        os.makedirs(staged)
+        os.makedirs(raw)
+        if stage(new, staged):
+            replay(driver, staged, raw)
+        raws = [os.path.join(raw, r) for r in os.listdir(raw)]
+        if raws:
+            merged = os.path.join(tmp, "merged.profdata")
+            old = [cumulative] if os.path.exists(cumulative) else []
+            run_tool([args.profdata, "merge", "-sparse", "-o", merged] + old + raws)
+            os.replace(merged, cumulative)
+    with open(seen_path, "a") as f:
+        f.write("".join(p + "\n" for p in new))
+    total_inputs = len(seen - {""}) + len(new)
+    if os.path.exists(cumulative):
+        figs, hit = figures(args.root, *export(args, cumulative, replay_drivers(args.build)))
+    else:  # nothing replayed yet: an empty corpus
+        figs, hit = {s: cr.Figures() for s in SCOPES + ("all",)}, []
+    row = [campaign_s, run_s, total_inputs]
+    for s in ("all",) + SCOPES:
+        f = figs[s]
+        row += [f.lines_hit, f.lines, f.br_hit, f.br]
+    row += [len(hit), len(marker_names(args.root))]
+    samples = os.path.join(cov, "samples.tsv")
+    fresh = not os.path.exists(samples)
+    with open(samples, "a") as f:
+        if fresh:
+            f.write("\t".join(SAMPLE_COLUMNS) + "\n")
+        f.write("\t".join(str(x) for x in row) + "\n")
+    markers = os.path.join(cov, "markers.tsv")
+    first = read_first_hits(markers)
+    added = [m for m in sorted(hit) if m not in first]
+    if added:
+        fresh = not os.path.exists(markers)
+        with open(markers, "a") as f:
+            if fresh:
+                f.write("marker\tcampaign_s\trun_s\n")
+            for m in added:
+                f.write(f"{m}\t{campaign_s}\t{run_s}\n")
+
+
+def cmd_sample(args):
+    for no, spec in enumerate(sys.stdin, 1):
+        spec = spec.rstrip("\n")
+        if not spec:
+            continue
+        w = spec.split("\t")
+        if len(w) != 5:
+            fail(f"<stdin>:{no}: want RUN_DIR TARGET CAMPAIGN_S RUN_S INPUT_DIRS, tab-separated")
+        run_dir, target, campaign_s, run_s, dirs = w
+        sample_one(args, run_dir, target, campaign_s, run_s, [d for d in dirs.split(":") if d])
+    return 0
+
+
+def cmd_union(args):
+    profiles, objects = [], replay_drivers(args.build)
+    for d in args.runs:
+        p = os.path.join(d, "coverage", "cumulative.profdata")
+        if os.path.exists(p):
+            profiles.append(p)
+    os.makedirs(args.out, exist_ok=True)
+    result = {"runs": len(profiles), "scopes": {}, "markers_hit": [],
+              "markers": marker_names(args.root)}
+    if profiles and objects:
+        merged = os.path.join(args.out, "union.profdata")
+        run_tool([args.profdata, "merge", "-sparse", "-o", merged] + profiles)
+        figs, hit = figures(args.root, *export(args, merged, objects))
+        for s, f in figs.items():
+            result["scopes"][s] = {"lines_hit": f.lines_hit, "lines": f.lines,
+                                   "branches_hit": f.br_hit, "branches": f.br}
+        result["markers_hit"] = sorted(hit)
+        if args.html:
+            html = os.path.join(args.out, "html")
+            shutil.rmtree(html, ignore_errors=True)
+            objargs = [objects[0]]
+            for o in objects[1:]:
+                objargs += ["-object", o]
+            run_tool([args.llvm_cov, "show", "-format=html", f"-output-dir={html}",
+                      "-show-branches=count", f"-instr-profile={merged}"] + objargs
+                     + [os.path.join(args.root, s) for s in SCOPES])
+    with open(os.path.join(args.out, "union.json"), "w") as f:
+        json.dump(result, f, indent=1)
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    for name in ("sample", "union"):
+        p = sub.add_parser(name)
+        p.add_argument("--root", required=True)
+        p.add_argument("--build", required=True)
+        p.add_argument("--profdata", required=True)
+        p.add_argument("--llvm-cov", required=True)
+        if name == "union":
+            p.add_argument("--out", required=True)
+            p.add_argument("--html", action="store_true")
+            p.add_argument("runs", nargs="*")
+    if len(sys.argv) > 1 and sys.argv[1] in ("-h", "--help"):
+        print(__doc__)
+        return 0
+    args = ap.parse_args()
+    args.root = os.path.realpath(args.root)
+    args.build = os.path.realpath(args.build)
+    return cmd_sample(args) if args.cmd == "sample" else cmd_union(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
