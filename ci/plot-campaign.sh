@@ -135,7 +135,7 @@ plot_lines() {
   while IFS= read -r f; do
     title=${f##*/}; title=${title%.dat}
     plots+=("\"$f\" using 1:$2 with linespoints pointtype 7 pointsize 0.6 title \"$title\"")
-  done < <(for e in "${engines[@]}"; do ls "$1/$e".dat "$1/$e "*.dat 2>/dev/null; done)
+  done < <(for e in "${engines[@]}"; do ls "$1/$e".dat "$1/$e "*.dat 2>/dev/null || true; done)
   (IFS=,; echo "plot ${plots[*]}")
 }
 # figure OUT.png SERIES_ROOT "PANEL_TITLE|YLABEL|COLUMN"... < targets: one row per target
