@@ -679,13 +679,17 @@ write_specs() {
 measure_cmd=(python3 "$root/ci/campaign_coverage.py" sample --root "$root"
   --build "$root/build-coverage" --profdata "${profdata:-}" --llvm-cov "${llvmcov:-}")
 sampler_pid=
-sampler_busy() { [ -n "$sampler_pid" ] && kill -0 "$sampler_pid" 2>/dev/null; }
+# (a file says when it is over: kill -0 would still find it, a zombie,
+# until the shell next waits)
+sampler_busy() { [ -n "$sampler_pid" ] && [ ! -e "$rundir/sampler.done" ]; }
 # One measuring process at a time, at the lowest priority, in the
 # background: the fuzzers keep the cores.
 start_sampler() {
   write_specs "$rundir/sample.spec" 1
   [ -s "$rundir/sample.spec" ] || return 0
-  nice -n 19 "${measure_cmd[@]}" <"$rundir/sample.spec" >>"$out/coverage.log" 2>&1 &
+  rm -f "$rundir/sampler.done"
+  { nice -n 19 "${measure_cmd[@]}" <"$rundir/sample.spec" >>"$out/coverage.log" 2>&1
+    : >"$rundir/sampler.done"; } &
   sampler_pid=$!
 }
 
@@ -704,7 +708,7 @@ fi
 t_start=$SECONDS
 t_start_epoch=$EPOCHSECONDS
 deadline=$((t_start + budget))
-wave=-1 running=0 last_plain=0 last_sample=$t_start
+wave=-1 running=0 last_plain=$((SECONDS - 30)) last_sample=$t_start
 while :; do
   # reap
   for p in "${pairs[@]}"; do
