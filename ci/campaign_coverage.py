@@ -19,7 +19,9 @@ holds; the rare-path markers of core/).
       in RUN_DIR/coverage/seen.txt) into its cumulative profile
       (RUN_DIR/coverage/cumulative.profdata), then appends one row to
       RUN_DIR/coverage/samples.tsv and records in RUN_DIR/coverage/
-      markers.tsv each marker's first sample.  CAMPAIGN_S and RUN_S are
+      markers.tsv each marker's first sample (and the time of the sample
+      before it, or of the run's start: the marker was first reached
+      after that and by this one).  CAMPAIGN_S and RUN_S are
       the seconds since the campaign's fuzzing and the run began at which
       the inputs were listed.
   campaign_coverage.py union --root SRC --build BUILD --profdata TOOL
@@ -175,9 +177,26 @@ def read_first_hits(path):
         with open(path) as f:
             for row in f:
                 w = row.split()
-                if len(w) == 3 and w[0] != "marker":
-                    hits[w[0]] = (w[1], w[2])
+                if w and w[0] != "marker":
+                    hits[w[0]] = w[1:]
     return hits
+
+
+def last_sample_time(samples, campaign_s, run_s):
+    """campaign_s of the run's last sample so far, else of its start."""
+    last = None
+    if os.path.exists(samples):
+        with open(samples) as f:
+            for row in f:
+                w = row.split("\t")
+                if w and w[0] != "campaign_s":
+                    last = w[0]
+    if last is not None:
+        return last
+    try:
+        return str(float(campaign_s) - float(run_s)).removesuffix(".0")
+    except ValueError:
+        return "-"
 
 
 def sample_one(args, run_dir, target, campaign_s, run_s, input_dirs):
@@ -218,6 +237,7 @@ def sample_one(args, run_dir, target, campaign_s, run_s, input_dirs):
         row += [f.lines_hit, f.lines, f.br_hit, f.br]
     row += [len(hit), len(marker_names(args.root))]
     samples = os.path.join(cov, "samples.tsv")
+    after_s = last_sample_time(samples, campaign_s, run_s)
     fresh = not os.path.exists(samples)
     with open(samples, "a") as f:
         if fresh:
@@ -230,9 +250,9 @@ def sample_one(args, run_dir, target, campaign_s, run_s, input_dirs):
         fresh = not os.path.exists(markers)
         with open(markers, "a") as f:
             if fresh:
-                f.write("marker\tcampaign_s\trun_s\n")
+                f.write("marker\tcampaign_s\trun_s\tafter_s\n")
             for m in added:
-                f.write(f"{m}\t{campaign_s}\t{run_s}\n")
+                f.write(f"{m}\t{campaign_s}\t{run_s}\t{after_s}\n")
 
 
 def cmd_sample(args):

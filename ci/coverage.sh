@@ -27,7 +27,8 @@
 #                         subdirectories named after a target (or DIR itself,
 #                         if so named) are.  A target directory in
 #                         ci/campaign.sh's layout contributes its
-#                         libfuzzer/corpus and afl/sync/*/queue only, so
+#                         {libfuzzer,libfuzzer-go}/corpus and
+#                         {afl,afl-go}/sync/*/queue only, so
 #                         `--corpus campaign` replays a whole campaign
 #   --threshold-file F    the gate's figures (ci/coverage-threshold.txt)
 #   --html                also write the HTML report
@@ -127,8 +128,10 @@ replayed=0
 # instance's queue, not the logs, stats and findings beside them
 replay_dir() {
   local q found=0
-  if [ -d "$2/libfuzzer/corpus" ]; then replay "$1" "$2/libfuzzer/corpus"; found=1; fi
-  for q in "$2"/afl/sync/*/queue; do
+  for q in "$2"/libfuzzer/corpus "$2"/libfuzzer-go/corpus; do
+    if [ -d "$q" ]; then replay "$1" "$q"; found=1; fi
+  done
+  for q in "$2"/afl/sync/*/queue "$2"/afl-go/sync/*/queue; do
     if [ -d "$q" ]; then replay "$1" "$q"; found=1; fi
   done
   [ "$found" = 1 ] || replay "$1" "$2"
