@@ -25,8 +25,11 @@
 #                                paths_total; AFL++ 4.04c writes it only
 #                                after a run's first minute and at exit)
 #
-# ENGINE is libfuzzer, afl, libfuzzer-go or afl-go.  OUT_DIR defaults to
-# DIR/report.  A figure with no data is not drawn.
+# ENGINE is libfuzzer, afl, libfuzzer-go or afl-go.  Targets are drawn in
+# the order they ran (by their first coverage sample), then by name.  The
+# percentage axes start near the lowest figure, not at 0, so runs a
+# point apart stay apart.  OUT_DIR defaults to DIR/report.  A figure
+# with no data is not drawn.
 # Exit status: 0 at least one figure written; 1 no data found; 2 usage;
 # 77 gnuplot missing.
 set -euo pipefail
@@ -98,8 +101,21 @@ keep() { [ -s "$1" ] || { rm -f "$1"; return 1; }; } # FILE: true if it holds ro
 
 # Series files: $data/measure/TARGET/ENGINE.dat, $data/engine/TARGET/ENGINE[-INSTANCE].dat
 m_targets=() e_targets=() m_series=0 e_series=0
-for tdir in "$dir"/*/; do
-  t=$(basename "$tdir")
+# the targets in the order they ran: by the earliest campaign_s of their
+# samples (targets without samples last, by name)
+ordered_targets() {
+  local tdir t first f
+  for tdir in "$dir"/*/; do
+    t=$(basename "$tdir") first=999999999
+    for f in "$tdir"*/coverage/samples.tsv; do
+      [ -f "$f" ] || continue
+      first=$(awk -F'\t' -v m="$first" 'NR == 2 && $1 + 0 < m { m = $1 + 0 } END { print m }' "$f")
+    done
+    printf '%s %s\n' "$first" "$t"
+  done | sort -k1,1n -k2,2 | cut -d' ' -f2
+}
+while IFS= read -r t; do
+  tdir=$dir/$t/
   mkdir -p "$data/measure/$t" "$data/engine/$t"
   mt=0 et=0
   for e in "${engines[@]}"; do
@@ -122,7 +138,7 @@ for tdir in "$dir"/*/; do
   done
   [ "$mt" = 1 ] && m_targets+=("$t")
   [ "$et" = 1 ] && e_targets+=("$t")
-done
+done < <(ordered_targets)
 if [ ${#m_targets[@]} -eq 0 ] && [ ${#e_targets[@]} -eq 0 ]; then
   echo "plot-campaign: no coverage/samples.tsv, libfuzzer log or AFL++ plot_data under $dir" >&2
   exit 1
@@ -168,7 +184,7 @@ figure() {
 if [ ${#m_targets[@]} -gt 0 ]; then
   FIGURE_TITLE="campaign $name: coverage of core/ + oracle/ by each run's corpus (coverage build; same scale for every engine)"
   printf '%s\n' "${m_targets[@]}" | figure "$outdir/coverage.png" "$data/measure" \
-    "lines covered|% of lines|2|[0:*]" "branches covered|% of branch outcomes|3|[0:*]" \
+    "lines covered|% of lines|2|[*:*]" "branches covered|% of branch outcomes|3|[*:*]" \
     "rare-path markers reached|markers|4|[0:*]"
   echo "plot-campaign: $outdir/coverage.png (${#m_targets[@]} target(s), $m_series series)"
 fi
