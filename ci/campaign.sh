@@ -525,7 +525,8 @@ stats_afl() { # TARGET ENGINE
       q=$(ls "$s/queue" 2>/dev/null | grep ',time:[0-9]*,execs:' | tail -1)
       [[ "$q" =~ ,time:([0-9]+),execs:([0-9]+) ]] || continue
       execs=$(($(whole "$execs") + BASH_REMATCH[2]))
-      [ "${BASH_REMATCH[1]}" -gt 0 ] &&
+      # (a rate over less than a second, the seeds' calibration, means nothing)
+      [ "${BASH_REMATCH[1]}" -ge 1000 ] &&
         eps=$(($(whole "$eps") + BASH_REMATCH[2] * 1000 / BASH_REMATCH[1]))
     fi
   done
