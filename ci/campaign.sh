@@ -693,7 +693,7 @@ start_sampler() {
   write_specs "$rundir/sample.spec" 1
   [ -s "$rundir/sample.spec" ] || return 0
   rm -f "$rundir/sampler.done"
-  { nice -n 19 "${measure_cmd[@]}" <"$rundir/sample.spec" >>"$out/coverage.log" 2>&1
+  { nice -n 19 "${measure_cmd[@]}" --campaign-start "$t_start_epoch" <"$rundir/sample.spec" >>"$out/coverage.log" 2>&1
     : >"$rundir/sampler.done"; } &
   sampler_pid=$!
 }
@@ -765,7 +765,7 @@ if [ "$measure" = 1 ]; then
   if [ -s "$rundir/sample.spec" ]; then
     echo "campaign: measuring the last coverage of $(plural "$(wc -l <"$rundir/sample.spec")" run)"
     drawn=0 # on a terminal, the table again below that line
-    "${measure_cmd[@]}" <"$rundir/sample.spec" >>"$out/coverage.log" 2>&1 ||
+    "${measure_cmd[@]}" --campaign-start "$t_start_epoch" <"$rundir/sample.spec" >>"$out/coverage.log" 2>&1 ||
       echo "campaign: WARNING: the coverage measure failed, see $(rel "$out")/coverage.log" >&2
   fi
 fi

@@ -12,18 +12,24 @@ way FuzzBench compares fuzzers.  The figures are ci/coverage_report.py's
 holds; the rare-path markers of core/).
 
   campaign_coverage.py sample --root SRC --build BUILD --profdata TOOL
-                              --llvm-cov TOOL < SPECS
+                              --llvm-cov TOOL [--campaign-start EPOCH] < SPECS
       SPECS: one run a line, tab-separated:
         RUN_DIR  TARGET  CAMPAIGN_S  RUN_S  INPUT_DIR[:INPUT_DIR...]
       For each run, replays only the inputs not replayed before (listed
       in RUN_DIR/coverage/seen.txt) into its cumulative profile
       (RUN_DIR/coverage/cumulative.profdata), then appends one row to
-      RUN_DIR/coverage/samples.tsv and records in RUN_DIR/coverage/
-      markers.tsv each marker's first sample (and the time of the sample
-      before it, or of the run's start: the marker was first reached
-      after that and by this one).  CAMPAIGN_S and RUN_S are
-      the seconds since the campaign's fuzzing and the run began at which
-      the inputs were listed.
+      RUN_DIR/coverage/samples.tsv.  CAMPAIGN_S and RUN_S are the seconds
+      since the campaign's fuzzing and the run began at which the inputs
+      were listed.  When a sample reaches a marker the run had not
+      reached, RUN_DIR/coverage/markers.tsv records when: with
+      --campaign-start (the Unix time the fuzzing began), the time the
+      first input reaching it was found, by a search over the new inputs
+      in the order they were found (AFL++ names each with its time since
+      the instance started, `time:MS`; libFuzzer's files have their
+      mtime, seeds count as found at the run's start): replayed in up to
+      8 groups, the first group reaching the marker split again, down to
+      one input.  Without it, or if the search does not single one out,
+      the sample's time.
   campaign_coverage.py union --root SRC --build BUILD --profdata TOOL
                              --llvm-cov TOOL --out DIR [--html] RUN_DIR...
       Merges the runs' profiles: DIR/union.json (the figures of all runs
@@ -39,6 +45,7 @@ Exit status: 0 measured; 2 bad usage or a tool failed.
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -54,6 +61,8 @@ SAMPLE_COLUMNS = ["campaign_s", "run_s", "inputs",
                   "oracle_lines_hit", "oracle_lines", "oracle_branches_hit",
                   "oracle_branches", "markers_hit", "markers"]
 REPLAY_TIMEOUT_S = 300
+AFL_TIME = re.compile(r",time:([0-9]+)")
+SEARCH_WAYS = 8
 
 
 def fail(msg):
@@ -104,8 +113,8 @@ def stage(paths, into):
     return n
 
 
-def replay(driver, inputs_dir, raw_dir):
-    """Every staged input through the replay driver, each process writing
+def replay(driver, inputs, raw_dir):
+    """The inputs (paths) through the replay driver, each process writing
     its own raw profile; a failed batch again one input per process."""
     env = dict(os.environ, LLVM_PROFILE_FILE=os.path.join(raw_dir, "%p.profraw"))
 
@@ -117,10 +126,79 @@ def replay(driver, inputs_dir, raw_dir):
         except subprocess.TimeoutExpired:
             return -1
 
-    if run([inputs_dir]) == 0:
+    if run(inputs) == 0:
         return
-    for f in sorted(os.listdir(inputs_dir)):
-        run([os.path.join(inputs_dir, f)])
+    files = []
+    for x in inputs:
+        files += ([os.path.join(x, f) for f in sorted(os.listdir(x))] if os.path.isdir(x)
+                  else [x])
+    for f in files:
+        run([f])
+
+
+def discovery_times(paths, run_start, campaign_start, latest):
+    """Seconds since the campaign began at which each input was found:
+    AFL++'s time:MS after the run's start, else the file's mtime; never
+    before the run's start (seeds) nor after `latest` (the listing)."""
+    out = []
+    for p in paths:
+        m = AFL_TIME.search(os.path.basename(p))
+        if m:
+            t = run_start + int(m.group(1)) / 1000.0
+        else:
+            try:
+                t = os.stat(p).st_mtime
+            except OSError:
+                t = latest
+        out.append(round(min(max(t, run_start), latest) - campaign_start, 2))
+    return out
+
+
+def markers_reached(root, lines):
+    return {name for name, n, mln in cr.find_markers(root, "core")
+            if lines.get(n, {}).get(cr.marked_line(root, n, mln), 0) > 0}
+
+
+def markers_of(args, driver, inputs, tmp):
+    """The markers some input of `inputs` reaches, on its own profile."""
+    raw = tempfile.mkdtemp(dir=tmp)
+    replay(driver, inputs, raw)
+    raws = [os.path.join(raw, r) for r in os.listdir(raw)]
+    if not raws:
+        return set()
+    prof = os.path.join(raw, "x.profdata")
+    lcov = os.path.join(raw, "x.lcov")
+    run_tool([args.profdata, "merge", "-sparse", "-o", prof] + raws)
+    with open(lcov, "w") as f:
+        run_tool([args.llvm_cov, "export", "-format=lcov", f"-instr-profile={prof}", driver,
+                  os.path.join(args.root, "core")], out=f)
+    reached = markers_reached(args.root, cr.read_lcov_lines(lcov, args.root))
+    shutil.rmtree(raw, ignore_errors=True)
+    return reached
+
+
+def first_inputs(args, driver, inputs, wanted, tmp):
+    """{marker: index of the first of `inputs` (in the order found) that
+    reaches it}, by replaying groups: of up to SEARCH_WAYS groups, the
+    first reaching a marker is split again, until one input is left."""
+    found = {}
+    groups = [(0, len(inputs), set(wanted))]
+    while groups:
+        lo, hi, want = groups.pop()
+        if hi - lo == 1:
+            for m in want:
+                found[m] = lo
+            continue
+        k = min(SEARCH_WAYS, hi - lo)
+        edges = [lo + (hi - lo) * i // k for i in range(k + 1)]
+        for a, b in zip(edges, edges[1:]):
+            if not want:
+                break
+            got = want & markers_of(args, driver, inputs[a:b], tmp)
+            if got:
+                groups.append((a, b, got))
+                want = want - got
+    return found
 
 
 def export(args, profile, objects):
@@ -182,23 +260,6 @@ def read_first_hits(path):
     return hits
 
 
-def last_sample_time(samples, campaign_s, run_s):
-    """campaign_s of the run's last sample so far, else of its start."""
-    last = None
-    if os.path.exists(samples):
-        with open(samples) as f:
-            for row in f:
-                w = row.split("\t")
-                if w and w[0] != "campaign_s":
-                    last = w[0]
-    if last is not None:
-        return last
-    try:
-        return str(float(campaign_s) - float(run_s)).removesuffix(".0")
-    except ValueError:
-        return "-"
-
-
 def sample_one(args, run_dir, target, campaign_s, run_s, input_dirs):
     cov = os.path.join(run_dir, "coverage")
     os.makedirs(cov, exist_ok=True)
@@ -211,48 +272,62 @@ def sample_one(args, run_dir, target, campaign_s, run_s, input_dirs):
         with open(seen_path) as f:
             seen = set(f.read().split("\n"))
     new = [p for p in list_inputs(input_dirs) if p not in seen]
+    timed = args.campaign_start is not None
+    if timed:
+        start = args.campaign_start
+        run_start = start + float(campaign_s) - float(run_s)
+        found_at = dict(zip(new, discovery_times(new, run_start, start, start + float(campaign_s))))
+        new.sort(key=lambda p: (found_at[p], p))
     cumulative = os.path.join(cov, "cumulative.profdata")
+    markers = os.path.join(cov, "markers.tsv")
+    first = read_first_hits(markers)
+    added_at = {}
     with tempfile.TemporaryDirectory(dir=cov) as tmp:
         staged, raw = os.path.join(tmp, "inputs"), os.path.join(tmp, "raw")
         os.makedirs(staged)
         os.makedirs(raw)
         if stage(new, staged):
-            replay(driver, staged, raw)
+            replay(driver, [staged], raw)
         raws = [os.path.join(raw, r) for r in os.listdir(raw)]
         if raws:
             merged = os.path.join(tmp, "merged.profdata")
             old = [cumulative] if os.path.exists(cumulative) else []
             run_tool([args.profdata, "merge", "-sparse", "-o", merged] + old + raws)
             os.replace(merged, cumulative)
+        if os.path.exists(cumulative):
+            figs, hit = figures(args.root, *export(args, cumulative, replay_drivers(args.build)))
+        else:  # nothing replayed yet: an empty corpus
+            figs, hit = {s: cr.Figures() for s in SCOPES + ("all",)}, []
+        added = [m for m in sorted(hit) if m not in first]
+        if added and timed:
+            names = sorted(os.listdir(staged))  # staged in the order found
+            by_name = {f"{i:08d}": p for i, p in enumerate(new)}
+            for m, i in first_inputs(args, driver, [os.path.join(staged, n) for n in names],
+                                     added, tmp).items():
+                added_at[m] = found_at[by_name[names[i]]]
     with open(seen_path, "a") as f:
         f.write("".join(p + "\n" for p in new))
     total_inputs = len(seen - {""}) + len(new)
-    if os.path.exists(cumulative):
-        figs, hit = figures(args.root, *export(args, cumulative, replay_drivers(args.build)))
-    else:  # nothing replayed yet: an empty corpus
-        figs, hit = {s: cr.Figures() for s in SCOPES + ("all",)}, []
     row = [campaign_s, run_s, total_inputs]
     for s in ("all",) + SCOPES:
         f = figs[s]
         row += [f.lines_hit, f.lines, f.br_hit, f.br]
     row += [len(hit), len(marker_names(args.root))]
     samples = os.path.join(cov, "samples.tsv")
-    after_s = last_sample_time(samples, campaign_s, run_s)
     fresh = not os.path.exists(samples)
     with open(samples, "a") as f:
         if fresh:
             f.write("\t".join(SAMPLE_COLUMNS) + "\n")
         f.write("\t".join(str(x) for x in row) + "\n")
-    markers = os.path.join(cov, "markers.tsv")
-    first = read_first_hits(markers)
-    added = [m for m in sorted(hit) if m not in first]
     if added:
         fresh = not os.path.exists(markers)
+        run_start_s = float(campaign_s) - float(run_s)
         with open(markers, "a") as f:
             if fresh:
-                f.write("marker\tcampaign_s\trun_s\tafter_s\n")
+                f.write("marker\tcampaign_s\trun_s\tmeasured_s\n")
             for m in added:
-                f.write(f"{m}\t{campaign_s}\t{run_s}\t{after_s}\n")
+                at = added_at.get(m, float(campaign_s))
+                f.write(f"{m}\t{at:g}\t{round(at - run_start_s, 2):g}\t{campaign_s}\n")
 
 
 def cmd_sample(args):
@@ -308,6 +383,9 @@ def main():
         p.add_argument("--build", required=True)
         p.add_argument("--profdata", required=True)
         p.add_argument("--llvm-cov", required=True)
+        if name == "sample":
+            p.add_argument("--campaign-start", type=float,
+                           help="Unix time the campaign's fuzzing began")
         if name == "union":
             p.add_argument("--out", required=True)
             p.add_argument("--html", action="store_true")

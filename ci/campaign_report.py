@@ -95,17 +95,19 @@ def coverage_section(s, out_dir, report_dir):
 def markers_section(s):
     if s["markers_never_hit"] is None:
         return ""
-    rows = [[esc(m["name"]), esc(m["first_hit_s"]), esc(m.get("after_s")), esc(m["run"]),
-             esc(m["run_s"])] for m in s["markers"]]
+    rows = [[esc(m["name"]), esc(m["first_hit_s"]), esc(m["run"]), esc(m["run_s"]),
+             esc(m.get("measured_s"))] for m in s["markers"]]
     never = ", ".join(s["markers_never_hit"]) or "(none)"
     return "\n".join([
         "<h2>Rare-path markers</h2>",
-        "<p>The first time any run's corpus reached each marker, in seconds since the "
-        f"fuzzing began: the time of the measurement that first saw it (every "
+        "<p>The first time any run reached each marker, in seconds since the fuzzing "
+        "began: when the first input reaching it was found (AFL++'s <code>time:</code> in "
+        "its name, or the file's time; seeds at the run's start), singled out among the "
+        "inputs new to the measurement that saw the marker (every "
         f"{esc(s['campaign']['coverage_interval_s'])} s, when a wave starts and when a run "
-        "ends); that run's measurement before it, at 'not before', had not.</p>",
-        table(["marker", "first hit (s)", "not before (s)", "run", "run's time (s)"], rows,
-              numeric=(1, 2, 4)),
+        "ends; 'measured at').</p>",
+        table(["marker", "first hit (s)", "run", "run's time (s)", "measured at (s)"], rows,
+              numeric=(1, 3, 4)),
         f"<p><b>Never hit</b>: {html.escape(never)}.</p>"])
 
 

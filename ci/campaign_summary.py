@@ -114,7 +114,7 @@ def run_coverage(run_dir):
         final["markers_hit"] = int(last["markers_hit"])
         final["markers"] = int(last["markers"])
         final["inputs"] = int(last["inputs"])
-    hits = {m["marker"]: (number(m["campaign_s"]), number(m["run_s"]), number(m.get("after_s")))
+    hits = {m["marker"]: (number(m["campaign_s"]), number(m["run_s"]), number(m.get("measured_s")))
             for m in read_tsv(os.path.join(cov, "markers.tsv"), required=False)}
     return final, series, hits
 
@@ -163,10 +163,10 @@ def build(out_dir):
             "engine_counter": {"name": ENGINE_COUNTER.get(kind, kind),
                                "value": number(p["engine_cov"])},
             "coverage": final, "samples": series})
-        for m, (cs, rs, after) in hits.items():
+        for m, (cs, rs, measured) in hits.items():
             if m not in first_hit or (cs is not None and cs < first_hit[m]["first_hit_s"]):
-                first_hit[m] = {"name": m, "first_hit_s": cs, "after_s": after,
-                                "run": f"{t}/{e}", "run_s": rs}
+                first_hit[m] = {"name": m, "first_hit_s": cs, "run": f"{t}/{e}", "run_s": rs,
+                                "measured_s": measured}
     union, markers = union_of(os.path.join(out_dir, "report", "coverage", "union.json")) or (None, [])
     all_markers = set(markers) | set(first_hit)
     measured = meta.get("measure") == "1"
@@ -229,16 +229,16 @@ def markdown(s, out_dir):
                    f"markers {u['markers_hit']}/{u['markers']}. "
                    f"Line by line: `{os.path.join(out_dir, 'report/coverage/html/index.html')}`."]
         md += ["", "### Rare-path markers: first time any run reached one", "",
-               "| marker | first hit (s since fuzzing began) | not before (s) | run | run's time (s) |",
-               "|---|---:|---:|---|---:|"]
+               "| marker | first hit (s since fuzzing began) | run | run's time (s) | measured at (s) |",
+               "|---|---:|---|---:|---:|"]
         for m in s["markers"]:
-            md.append(f"| {m['name']} | {cell(m['first_hit_s'])} | {cell(m.get('after_s'))} "
-                      f"| {m['run']} | {cell(m['run_s'])} |")
+            md.append(f"| {m['name']} | {cell(m['first_hit_s'])} | {m['run']} "
+                      f"| {cell(m['run_s'])} | {cell(m.get('measured_s'))} |")
         md += ["", "Never hit: " + (", ".join(s["markers_never_hit"]) or "(none)") + ".",
-               f"(A first hit is the time of the measurement that first saw the marker, taken "
-               f"every {c['coverage_interval_s']}s, when a wave starts and when a run ends; "
-               f"the marker was not reached by that run's measurement before, the time in "
-               f"'not before'.)", ""]
+               f"(A first hit is when the first input reaching the marker was found: its "
+               f"AFL++ `time:`, or its file's time, seeds at the run's start; the measurement "
+               f"that saw it, every {c['coverage_interval_s']}s, when a wave starts and when "
+               f"a run ends, at 'measured at'.)", ""]
     md += ["## The engines' own figures", "",
            "| target | engine | instances | time (s) | execs | exec/s | engine's own counter "
            "| corpus | crashes | hangs | ooms | first find (s) |",
