@@ -666,19 +666,19 @@ plural() { [ "$1" = 1 ] && echo "$1 $2" || echo "$1 ${2}s"; }
 # sample's input): with ALL=1 every running run, as of now; always each
 # run that has ended and was not yet measured since, as of its end.
 write_specs() {
-  local p t e cs rs
+  local p t e cs rs st
   : >"$1"
   for p in "${pairs[@]}"; do
     t=${p%/*} e=${p#*/}
     if [ "${state[$p]}" = running ] && [ "$2" = 1 ]; then
-      cs=$((SECONDS - t_start)) rs=$((SECONDS - started[$p]))
+      cs=$((SECONDS - t_start)) rs=$((SECONDS - started[$p])) st=running
     elif [ -n "${ended[$p]:-}" ] && [ -z "${sampled_final[$p]:-}" ]; then
-      cs=$((ended[$p] - t_start)) rs=$((ended[$p] - started[$p]))
+      cs=$((ended[$p] - t_start)) rs=$((ended[$p] - started[$p])) st=ended
       sampled_final[$p]=1
     else
       continue
     fi
-    printf '%s\t%s\t%s\t%s\t%s\n' "$out/$t/$e" "$t" "$cs" "$rs" "${inputs[$p]}" >>"$1"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$out/$t/$e" "$t" "$cs" "$rs" "${inputs[$p]}" "$st" >>"$1"
   done
 }
 measure_cmd=(python3 "$root/ci/campaign_coverage.py" sample --root "$root"

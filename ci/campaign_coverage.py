@@ -14,13 +14,17 @@ holds; the rare-path markers of core/).
   campaign_coverage.py sample --root SRC --build BUILD --profdata TOOL
                               --llvm-cov TOOL [--campaign-start EPOCH] < SPECS
       SPECS: one run a line, tab-separated:
-        RUN_DIR  TARGET  CAMPAIGN_S  RUN_S  INPUT_DIR[:INPUT_DIR...]
+        RUN_DIR  TARGET  CAMPAIGN_S  RUN_S  INPUT_DIR[:INPUT_DIR...]  [STATE]
       For each run, replays only the inputs not replayed before (listed
       in RUN_DIR/coverage/seen.txt) into its cumulative profile
       (RUN_DIR/coverage/cumulative.profdata), then appends one row to
       RUN_DIR/coverage/samples.tsv.  CAMPAIGN_S and RUN_S are the seconds
-      since the campaign's fuzzing and the run began at which the inputs
-      were listed.  When a sample reaches a marker the run had not
+      since the campaign's fuzzing and the run began as of which the
+      inputs are listed: for a run that has ended (STATE `ended`), its
+      end; for one still running (STATE `running`, the default), the
+      time the spec was written, or with --campaign-start the time its
+      inputs are actually listed (one process measures the runs one
+      after another, so the last may be listed seconds later).  When a sample reaches a marker the run had not
       reached, RUN_DIR/coverage/markers.tsv records when: with
       --campaign-start (the Unix time the fuzzing began), the time the
       first input reaching it was found, by a search over the new inputs
@@ -50,6 +54,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import coverage_report as cr  # noqa: E402  (the figures, not a copy of them)
@@ -260,7 +265,7 @@ def read_first_hits(path):
     return hits
 
 
-def sample_one(args, run_dir, target, campaign_s, run_s, input_dirs):
+def sample_one(args, run_dir, target, campaign_s, run_s, input_dirs, state="running"):
     cov = os.path.join(run_dir, "coverage")
     os.makedirs(cov, exist_ok=True)
     driver = os.path.join(args.build, f"fuzz_{target}_replay")
@@ -271,12 +276,17 @@ def sample_one(args, run_dir, target, campaign_s, run_s, input_dirs):
     if os.path.exists(seen_path):
         with open(seen_path) as f:
             seen = set(f.read().split("\n"))
-    new = [p for p in list_inputs(input_dirs) if p not in seen]
     timed = args.campaign_start is not None
+    if timed and state == "running":  # as of now, when the inputs are listed
+        offset = float(campaign_s) - float(run_s)
+        campaign_s = f"{time.time() - args.campaign_start:.0f}"
+        run_s = f"{float(campaign_s) - offset:.0f}"
+    new = [p for p in list_inputs(input_dirs) if p not in seen]
     if timed:
         start = args.campaign_start
         run_start = start + float(campaign_s) - float(run_s)
-        found_at = dict(zip(new, discovery_times(new, run_start, start, start + float(campaign_s))))
+        found_at = dict(zip(new, discovery_times(new, run_start, start,
+                                                 max(start + float(campaign_s), time.time()))))
         new.sort(key=lambda p: (found_at[p], p))
     cumulative = os.path.join(cov, "cumulative.profdata")
     markers = os.path.join(cov, "markers.tsv")
@@ -336,10 +346,12 @@ def cmd_sample(args):
         if not spec:
             continue
         w = spec.split("\t")
-        if len(w) != 5:
-            fail(f"<stdin>:{no}: want RUN_DIR TARGET CAMPAIGN_S RUN_S INPUT_DIRS, tab-separated")
-        run_dir, target, campaign_s, run_s, dirs = w
-        sample_one(args, run_dir, target, campaign_s, run_s, [d for d in dirs.split(":") if d])
+        if len(w) not in (5, 6) or (len(w) == 6 and w[5] not in ("running", "ended")):
+            fail(f"<stdin>:{no}: want RUN_DIR TARGET CAMPAIGN_S RUN_S INPUT_DIRS [running|ended], "
+                 "tab-separated")
+        run_dir, target, campaign_s, run_s, dirs = w[:5]
+        sample_one(args, run_dir, target, campaign_s, run_s, [d for d in dirs.split(":") if d],
+                   w[5] if len(w) == 6 else "running")
     return 0
 
 
