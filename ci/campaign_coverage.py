@@ -31,7 +31,7 @@ holds; the rare-path markers of core/).
       in the order they were found (AFL++ names each with its time since
       the instance started, `time:MS`; libFuzzer's files have their
       mtime, seeds count as found at the run's start): replayed in up to
-      8 groups, the first group reaching the marker split again, down to
+      4 groups, the first group reaching the marker split again, down to
       one input.  Without it, or if the search does not single one out,
       the sample's time.
   campaign_coverage.py union --root SRC --build BUILD --profdata TOOL
@@ -53,6 +53,7 @@ import re
 import shutil
 import subprocess
 import sys
+import resource
 import tempfile
 import time
 
@@ -67,7 +68,7 @@ SAMPLE_COLUMNS = ["campaign_s", "run_s", "inputs",
                   "oracle_branches", "markers_hit", "markers"]
 REPLAY_TIMEOUT_S = 300
 AFL_TIME = re.compile(r",time:([0-9]+)")
-SEARCH_WAYS = 8
+SEARCH_WAYS = 4
 
 
 def fail(msg):
@@ -340,7 +341,14 @@ def sample_one(args, run_dir, target, campaign_s, run_s, input_dirs, state="runn
                 f.write(f"{m}\t{at:g}\t{round(at - run_start_s, 2):g}\t{campaign_s}\n")
 
 
+def cpu_seconds():
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def cmd_sample(args):
+    t0, runs = time.time(), 0
     for no, spec in enumerate(sys.stdin, 1):
         spec = spec.rstrip("\n")
         if not spec:
@@ -352,6 +360,10 @@ def cmd_sample(args):
         run_dir, target, campaign_s, run_s, dirs = w[:5]
         sample_one(args, run_dir, target, campaign_s, run_s, [d for d in dirs.split(":") if d],
                    w[5] if len(w) == 6 else "running")
+        runs += 1
+    # what the measure costs, for ci/campaign.sh's coverage.log
+    print(f"campaign_coverage: sampled {runs} run(s) in {time.time() - t0:.1f} s, "
+          f"{cpu_seconds():.1f} s of CPU")
     return 0
 
 
