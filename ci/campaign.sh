@@ -46,7 +46,7 @@
 # one sync dir.  A single AFL++ instance uses the CmpLog build.
 #
 # Coverage, one measure for every engine: every --coverage-interval
-# seconds one process (nice 5) replays the inputs each running run added
+# seconds one process (nice 2) replays the inputs each running run added
 # since the last time through the coverage build's replay drivers
 # (build-coverage/, preset coverage) and records the run's line and
 # branch coverage of core/ and oracle/ and the rare-path markers of core/
@@ -562,7 +562,7 @@ cores_of() { # INDEX_IN_WAVE WAVE_SIZE -> cores (1 each when the wave has more r
   echo $((jobs / $2 + ($1 < jobs % $2 ? 1 : 0)))
 }
 
-declare -A state started cores ended sampled_final
+declare -A state started cores ended sampled_final until_s
 for p in "${pairs[@]}"; do state[$p]=queued; done
 
 human() { # N -> 1234, 12.3k, 4.5M ("-" stays)
@@ -671,7 +671,8 @@ write_specs() {
   for p in "${pairs[@]}"; do
     t=${p%/*} e=${p#*/}
     if [ "${state[$p]}" = running ] && [ "$2" = 1 ]; then
-      cs=$((SECONDS - t_start)) rs=$((SECONDS - started[$p])) st=running
+      cs=$((SECONDS - t_start)) rs=$((SECONDS - started[$p]))
+      st="running"$'\t'"${until_s[$p]}"
     elif [ -n "${ended[$p]:-}" ] && [ -z "${sampled_final[$p]:-}" ]; then
       cs=$((ended[$p] - t_start)) rs=$((ended[$p] - started[$p])) st=ended
       sampled_final[$p]=1
@@ -684,10 +685,11 @@ write_specs() {
 measure_cmd=(python3 "$root/ci/campaign_coverage.py" sample --root "$root"
   --build "$root/build-coverage" --profdata "${profdata:-}" --llvm-cov "${llvmcov:-}")
 # At nice 19 the measure barely ran beside three fuzzers on two cores
-# (about 1% of a core: a 5 s measurement took minutes); at 5 it still
-# yields to them, and its work, a few seconds of CPU a minute, is done
-# while it still describes the run.
-measure_nice=5
+# (about 1% of a core: a 5 s measurement took minutes), at 5 a round
+# still took 30-80 s of wall time for 4-15 s of CPU; at 2 it yields to
+# the fuzzers a little and its work, seconds of CPU a minute, is done
+# while it still describes the runs.
+measure_nice=2
 sampler_pid=
 # (a file says when it is over: kill -0 would still find it, a zombie,
 # until the shell next waits)
@@ -742,6 +744,7 @@ while :; do
       [ "${wave_of[$p]}" = "$wave" ] || continue
       c=$(cores_of "$i" "$n")
       started[$p]=$SECONDS cores[$p]=$c state[$p]=running
+      until_s[$p]=$((SECONDS - t_start + secs + 5)) # its time, start and exit
       "start_${p#*/}" "${p%/*}" "$c" "$secs"
       running=$((running + 1)) i=$((i + 1))
     done

@@ -14,7 +14,7 @@ holds; the rare-path markers of core/).
   campaign_coverage.py sample --root SRC --build BUILD --profdata TOOL
                               --llvm-cov TOOL [--campaign-start EPOCH] < SPECS
       SPECS: one run a line, tab-separated:
-        RUN_DIR  TARGET  CAMPAIGN_S  RUN_S  INPUT_DIR[:INPUT_DIR...]  [STATE]
+        RUN_DIR  TARGET  CAMPAIGN_S  RUN_S  INPUT_DIR[:INPUT_DIR...]  [STATE [UNTIL_S]]
       For each run, replays only the inputs not replayed before (listed
       in RUN_DIR/coverage/seen.txt) into its cumulative profile
       (RUN_DIR/coverage/cumulative.profdata), then appends one row to
@@ -24,7 +24,8 @@ holds; the rare-path markers of core/).
       end; for one still running (STATE `running`, the default), the
       time the spec was written, or with --campaign-start the time its
       inputs are actually listed (one process measures the runs one
-      after another, so the last may be listed seconds later).  When a sample reaches a marker the run had not
+      after another, so the last may be listed seconds later), but no
+      later than UNTIL_S, when the run will have ended.  When a sample reaches a marker the run had not
       reached, RUN_DIR/coverage/markers.tsv records when: with
       --campaign-start (the Unix time the fuzzing began), the time the
       first input reaching it was found, by a search over the new inputs
@@ -32,7 +33,8 @@ holds; the rare-path markers of core/).
       the instance started, `time:MS`; libFuzzer's files have their
       mtime, seeds count as found at the run's start): replayed in up to
       4 groups, the first group reaching the marker split again, down to
-      one input.  Without it, or if the search does not single one out,
+      one input or to inputs found within a second (then the last one's
+      time).  Without it, or if the search does not single one out,
       the sample's time.
   campaign_coverage.py union --root SRC --build BUILD --profdata TOOL
                              --llvm-cov TOOL --out DIR [--html] RUN_DIR...
@@ -69,6 +71,7 @@ SAMPLE_COLUMNS = ["campaign_s", "run_s", "inputs",
 REPLAY_TIMEOUT_S = 300
 AFL_TIME = re.compile(r",time:([0-9]+)")
 SEARCH_WAYS = 4
+TIME_RESOLUTION_S = 1.0
 
 
 def fail(msg):
@@ -183,17 +186,19 @@ def markers_of(args, driver, inputs, tmp):
     return reached
 
 
-def first_inputs(args, driver, inputs, wanted, tmp):
-    """{marker: index of the first of `inputs` (in the order found) that
-    reaches it}, by replaying groups: of up to SEARCH_WAYS groups, the
-    first reaching a marker is split again, until one input is left."""
+def first_inputs(args, driver, inputs, times, wanted, tmp):
+    """{marker: index of the first of `inputs` (in the order found, at
+    `times`) that reaches it}, by replaying groups: of up to SEARCH_WAYS
+    groups, the first reaching a marker is split again, until one input
+    is left or the group was found within TIME_RESOLUTION_S (then its
+    last input: the time is at most that late)."""
     found = {}
     groups = [(0, len(inputs), set(wanted))]
     while groups:
         lo, hi, want = groups.pop()
-        if hi - lo == 1:
+        if hi - lo == 1 or times[hi - 1] - times[lo] <= TIME_RESOLUTION_S:
             for m in want:
-                found[m] = lo
+                found[m] = hi - 1
             continue
         k = min(SEARCH_WAYS, hi - lo)
         edges = [lo + (hi - lo) * i // k for i in range(k + 1)]
@@ -266,7 +271,8 @@ def read_first_hits(path):
     return hits
 
 
-def sample_one(args, run_dir, target, campaign_s, run_s, input_dirs, state="running"):
+def sample_one(args, run_dir, target, campaign_s, run_s, input_dirs, state="running",
+               until_s=None):
     cov = os.path.join(run_dir, "coverage")
     os.makedirs(cov, exist_ok=True)
     driver = os.path.join(args.build, f"fuzz_{target}_replay")
@@ -280,14 +286,16 @@ def sample_one(args, run_dir, target, campaign_s, run_s, input_dirs, state="runn
     timed = args.campaign_start is not None
     if timed and state == "running":  # as of now, when the inputs are listed
         offset = float(campaign_s) - float(run_s)
-        campaign_s = f"{time.time() - args.campaign_start:.0f}"
+        now_s = time.time() - args.campaign_start
+        if until_s is not None:
+            now_s = min(now_s, until_s)
+        campaign_s = f"{now_s:.0f}"
         run_s = f"{float(campaign_s) - offset:.0f}"
     new = [p for p in list_inputs(input_dirs) if p not in seen]
     if timed:
         start = args.campaign_start
         run_start = start + float(campaign_s) - float(run_s)
-        found_at = dict(zip(new, discovery_times(new, run_start, start,
-                                                 max(start + float(campaign_s), time.time()))))
+        found_at = dict(zip(new, discovery_times(new, run_start, start, start + float(campaign_s))))
         new.sort(key=lambda p: (found_at[p], p))
     cumulative = os.path.join(cov, "cumulative.profdata")
     markers = os.path.join(cov, "markers.tsv")
@@ -313,8 +321,9 @@ def sample_one(args, run_dir, target, campaign_s, run_s, input_dirs, state="runn
         if added and timed:
             names = sorted(os.listdir(staged))  # staged in the order found
             by_name = {f"{i:08d}": p for i, p in enumerate(new)}
+            times = [found_at[by_name[n]] for n in names]
             for m, i in first_inputs(args, driver, [os.path.join(staged, n) for n in names],
-                                     added, tmp).items():
+                                     times, added, tmp).items():
                 added_at[m] = found_at[by_name[names[i]]]
     with open(seen_path, "a") as f:
         f.write("".join(p + "\n" for p in new))
@@ -354,12 +363,13 @@ def cmd_sample(args):
         if not spec:
             continue
         w = spec.split("\t")
-        if len(w) not in (5, 6) or (len(w) == 6 and w[5] not in ("running", "ended")):
-            fail(f"<stdin>:{no}: want RUN_DIR TARGET CAMPAIGN_S RUN_S INPUT_DIRS [running|ended], "
-                 "tab-separated")
+        if (len(w) not in (5, 6, 7) or (len(w) >= 6 and w[5] not in ("running", "ended"))
+                or (len(w) == 7 and not re.fullmatch(r"[0-9]+(\.[0-9]+)?", w[6]))):
+            fail(f"<stdin>:{no}: want RUN_DIR TARGET CAMPAIGN_S RUN_S INPUT_DIRS "
+                 "[running|ended [UNTIL_S]], tab-separated")
         run_dir, target, campaign_s, run_s, dirs = w[:5]
         sample_one(args, run_dir, target, campaign_s, run_s, [d for d in dirs.split(":") if d],
-                   w[5] if len(w) == 6 else "running")
+                   w[5] if len(w) >= 6 else "running", float(w[6]) if len(w) == 7 else None)
         runs += 1
     # what the measure costs, for ci/campaign.sh's coverage.log
     print(f"campaign_coverage: sampled {runs} run(s) in {time.time() - t0:.1f} s, "
