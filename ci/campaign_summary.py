@@ -95,10 +95,19 @@ def scope_figures(row, prefix=""):
             "branches_hit": bh, "branches": bn, "branches_pct": pct(bh, bn)}
 
 
-def run_coverage(run_dir):
-    """(final figures or None, samples over time, {marker: (campaign_s, run_s)})."""
+def run_coverage(run_dir, start_s=None, seconds=None):
+    """(final figures or None, samples over time, {marker: (campaign_s,
+    run_s, measured_s)}).  A sample taken while the run was thought to be
+    running may carry a time past its end (the measuring process caps it
+    at the run's planned end): such times are capped at the actual end,
+    and the samples put in order."""
     cov = os.path.join(run_dir, "coverage")
     samples = read_tsv(os.path.join(cov, "samples.tsv"), required=False)
+    if isinstance(seconds, (int, float)) and isinstance(start_s, (int, float)):
+        for smp in samples:
+            if number(smp["run_s"]) is not None and number(smp["run_s"]) > seconds:
+                smp["run_s"], smp["campaign_s"] = str(seconds), str(start_s + seconds)
+    samples.sort(key=lambda smp: (number(smp["campaign_s"]) or 0, int(smp["inputs"])))
     series = []
     for s in samples:
         f = scope_figures(s)
@@ -151,7 +160,8 @@ def build(out_dir):
     runs, first_hit, all_markers = [], {}, set()
     for p in read_tsv(os.path.join(run, "pairs.tsv")):
         t, e = p["target"], p["engine"]
-        final, series, hits = run_coverage(os.path.join(out_dir, t, e))
+        final, series, hits = run_coverage(os.path.join(out_dir, t, e), number(p["start_s"]),
+                                           number(p["seconds"]))
         kind = e[:-3] if e.endswith("-go") else e
         runs.append({
             "target": t, "engine": e, "state": p["state"], "wave": number(p["wave"]),

@@ -62,7 +62,8 @@ engines=(libfuzzer afl libfuzzer-go afl-go) # in this order, so each keeps its c
 # samples.tsv > "run_s lines% branches% markers" rows
 measure_rows() {
   awk -F'\t' 'NR > 1 && $2 ~ /^[0-9.]+$/ {
-      printf "%s %.3f %.3f %d\n", $2, ($5 ? 100 * $4 / $5 : 0), ($7 ? 100 * $6 / $7 : 0), $16 }' "$1"
+      printf "%s %.3f %.3f %d\n", $2, ($5 ? 100 * $4 / $5 : 0), ($7 ? 100 * $6 / $7 : 0), $16 }' "$1" |
+    sort -n -k1,1 -k2,2 # in time order (ci/campaign_summary.py says why it may not be)
 }
 # libfuzzer LOG > "seconds coverage corpus" rows
 libfuzzer_rows() {
