@@ -284,18 +284,19 @@ def sample_one(args, run_dir, target, campaign_s, run_s, input_dirs, state="runn
         with open(seen_path) as f:
             seen = set(f.read().split("\n"))
     timed = args.campaign_start is not None
-    if timed and state == "running":  # as of now, when the inputs are listed
+    listed_s = float(campaign_s)  # when the inputs are listed, to the millisecond
+    if timed and state == "running":  # as of now
         offset = float(campaign_s) - float(run_s)
-        now_s = time.time() - args.campaign_start
+        listed_s = time.time() - args.campaign_start
         if until_s is not None:
-            now_s = min(now_s, until_s)
-        campaign_s = f"{now_s:.0f}"
+            listed_s = min(listed_s, until_s)
+        campaign_s = f"{listed_s:.0f}"
         run_s = f"{float(campaign_s) - offset:.0f}"
     new = [p for p in list_inputs(input_dirs) if p not in seen]
     if timed:
         start = args.campaign_start
         run_start = start + float(campaign_s) - float(run_s)
-        found_at = dict(zip(new, discovery_times(new, run_start, start, start + float(campaign_s))))
+        found_at = dict(zip(new, discovery_times(new, run_start, start, start + listed_s)))
         new.sort(key=lambda p: (found_at[p], p))
     cumulative = os.path.join(cov, "cumulative.profdata")
     markers = os.path.join(cov, "markers.tsv")
