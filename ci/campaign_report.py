@@ -170,7 +170,7 @@ def page(s, out_dir):
     c = s["campaign"]
     head = (f"Budget {esc(c['budget_s'])} s on {esc(c['jobs'])} core(s), {esc(c['waves'])} "
             f"wave(s) of about {esc(c['slice_s'])} s, a target's engines side by side; "
-            + ("started from the seeds and the gate corpus." if c["seeds"]
+            + ("started from the seeds (and the gate corpus, where there is one)." if c["seeds"]
                else "started from an empty corpus (--no-seeds).")
             + (" Interrupted." if c["interrupted"] else ""))
     files = " · ".join(rel_link(report_dir, os.path.join(out_dir, n), n) for n in

@@ -214,7 +214,8 @@ def markdown(s, out_dir):
     md = [f"# Fuzz campaign {c['date']}", "",
           f"Budget {c['budget_s']}s on {c['jobs']} core(s), {c['waves']} wave(s) of about "
           f"{c['slice_s']}s (a target's engines side by side); "
-          + ("seeds and gate corpus." if c["seeds"] else "from an empty corpus (--no-seeds)."), ""]
+          + ("from the seeds (and the gate corpus, where there is one)." if c["seeds"]
+             else "from an empty corpus (--no-seeds)."), ""]
     if c["coverage_measured"]:
         md += ["## Coverage, one measure for every engine", "",
                "Each run's corpus replayed on the coverage build (`build-coverage/`): lines and "
