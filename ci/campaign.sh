@@ -19,16 +19,40 @@
 #   --out DIR             where everything goes [campaign]
 #   --libfuzzer-flag X    passed to every libFuzzer run (repeatable)
 #   --afl-flag X          passed to every afl-fuzz instance (repeatable)
+#   --no-seeds            start every run from an empty corpus: no seed
+#                         corpus, no gate corpus (AFL++, which refuses an
+#                         empty -i, gets one input of 96 bytes 0x01, or
+#                         for trace a three-line trace)
+#   --coverage-interval S seconds between two coverage measurements of
+#                         the running runs [budget/12, within 10..60]
+#   --no-coverage         do not measure coverage (no coverage build)
 #   --no-build            use the binaries already built
+#   --compare OLD_DIR     do not fuzz: print what changed from the campaign
+#                         in OLD_DIR to the one in --out (coverage, execs,
+#                         findings, markers), from their summary.json
 #   -h, --help            this text
 #
-# Scheduling: the pairs run in order (targets as listed, engines in the
-# order above for each; ops/libfuzzer first).  With fewer cores than pairs they
-# run in waves, each pair getting budget/waves seconds, and a pair that
-# ends early (a crash) hands its core to the next.  With more cores than
-# pairs each pair gets several: libFuzzer -fork=N, AFL++ -M main (CmpLog
-# build, -c 0) plus -S s1 (ASan + UBSan build) and -S s2.. (plain build)
-# sharing one sync dir.  A single AFL++ instance uses the CmpLog build.
+# Scheduling: targets run one after another in waves (as listed), and a
+# target's engines run side by side in its wave, so the engines compared
+# on one target had the same wall time and the same share of the
+# machine.  A wave holds as many whole targets as there are cores for
+# their runs (at least one target); on 2 cores the default is 4 waves of
+# 60 s, each with libFuzzer, AFL++ and libFuzzer-with-Go of one target
+# sharing the 2 cores (trace: 2 engines).  Each wave gets the budget
+# left divided by the waves left, so a wave whose runs all stop early (a
+# crash) gives its time to the next.  With more cores than a wave's runs
+# each run gets several: libFuzzer -fork=N, AFL++ -M main (CmpLog build,
+# -c 0) plus -S s1 (ASan + UBSan build) and -S s2.. (plain build) sharing
+# one sync dir.  A single AFL++ instance uses the CmpLog build.
+#
+# Coverage, one measure for every engine: every --coverage-interval
+# seconds one process (nice 2) replays the inputs each running run added
+# since the last time through the coverage build's replay drivers
+# (build-coverage/, preset coverage) and records the run's line and
+# branch coverage of core/ and oracle/ and the rare-path markers of core/
+# it has reached (ci/campaign_coverage.py); once more when a run ends.
+# The engines' own counters (libFuzzer's cov, AFL++'s edges_found) stay
+# in the table, labelled as such, but they count different things.
 #
 # Output (read by the plot script; keep it exactly so):
 #   OUT/TARGET/libfuzzer/log        libFuzzer's stderr, each line prefixed by
@@ -42,7 +66,13 @@
 #   OUT/go-crosscheck.log           every input the runs used or grew, and
 #                                   every kept trace, against Go's runtime
 #                                   map (ci/go-crosscheck.sh)
+#   OUT/TARGET/ENGINE/coverage/     samples.tsv (coverage over time),
+#                                   markers.tsv (first time each marker
+#                                   was reached), the cumulative profile
 #   OUT/summary.md                  the summary table
+#   OUT/summary.json                the same and more, for machines
+#   OUT/report/index.html           the report: table, plots, markers,
+#                                   findings, coverage report (offline)
 #
 # Exit 0: nothing found; 1: findings (reproducers under OUT/triage/ and
 # corpus/regressions/candidates/), or an input on which the port and Go's
@@ -61,6 +91,10 @@ engines_arg=libfuzzer,afl,libfuzzer-go
 jobs=$(nproc 2>/dev/null || echo 2)
 out=campaign
 build=1
+use_seeds=1
+measure=1
+cov_interval=
+compare=
 lf_flags=()
 afl_flags=()
 
@@ -68,7 +102,8 @@ accepted() {
   cat >&2 <<'EOF'
 accepted: --budget SECONDS, --targets ops,iter,faults,trace, --engines libfuzzer,afl,libfuzzer-go,afl-go,
           --jobs N, --out DIR, --libfuzzer-flag X (repeatable), --afl-flag X (repeatable),
-          --no-build, -h
+          --no-seeds, --coverage-interval SECONDS, --no-coverage, --no-build,
+          --compare OLD_DIR, -h
 EOF
 }
 bad() { echo "campaign: $*" >&2; accepted; exit 2; }
@@ -81,12 +116,12 @@ while [ $# -gt 0 ]; do
     *) has_val=0 ;;
   esac
   case "$opt" in
-    --budget|--targets|--engines|--jobs|--out|--libfuzzer-flag|--afl-flag)
+    --budget|--targets|--engines|--jobs|--out|--libfuzzer-flag|--afl-flag|--coverage-interval|--compare)
       if [ "$has_val" = 0 ]; then
         [ $# -ge 2 ] || bad "$opt needs a value"
         val=$2; shift
       fi ;;
-    --no-build|-h|--help) [ "$has_val" = 0 ] || bad "$opt takes no value" ;;
+    --no-build|--no-seeds|--no-coverage|-h|--help) [ "$has_val" = 0 ] || bad "$opt takes no value" ;;
     *) bad "unknown flag '$1'" ;;
   esac
   case "$opt" in
@@ -98,6 +133,10 @@ while [ $# -gt 0 ]; do
     --libfuzzer-flag) lf_flags+=("$val") ;;
     --afl-flag) afl_flags+=("$val") ;;
     --no-build) build=0 ;;
+    --no-seeds) use_seeds=0 ;;
+    --no-coverage) measure=0 ;;
+    --coverage-interval) cov_interval=$val ;;
+    --compare) compare=$val ;;
     -h|--help) help ;;
   esac
   shift
@@ -105,6 +144,18 @@ done
 
 [[ "$budget" =~ ^[0-9]+$ ]] && [ "$budget" -ge 10 ] || bad "--budget wants whole seconds >= 10, not '$budget'"
 [[ "$jobs" =~ ^[0-9]+$ ]] && [ "$jobs" -ge 1 ] || bad "--jobs wants a positive number, not '$jobs'"
+if [ -n "$compare" ]; then
+  [ -f "$compare/summary.json" ] || bad "--compare $compare: no $compare/summary.json"
+  [ -f "$out/summary.json" ] || bad "--compare: no $out/summary.json to compare with (--out DIR)"
+  exec python3 ci/campaign_compare.py "$compare/summary.json" "$out/summary.json"
+fi
+if [ -z "$cov_interval" ]; then
+  cov_interval=$((budget / 12))
+  [ "$cov_interval" -lt 10 ] && cov_interval=10
+  [ "$cov_interval" -gt 60 ] && cov_interval=60
+fi
+[[ "$cov_interval" =~ ^[0-9]+$ ]] && [ "$cov_interval" -ge 1 ] ||
+  bad "--coverage-interval wants whole seconds >= 1, not '$cov_interval'"
 targets=()
 for t in ${targets_arg//,/ }; do
   case " ${all_targets[*]} " in *" $t "*) targets+=("$t") ;; *) bad "unknown target '$t'" ;; esac
@@ -137,6 +188,14 @@ if [ "$have_go" = 0 ]; then
   drop_engine afl-go
 fi
 [ ${#engines[@]} -gt 0 ] || { echo "campaign: no engine left to run" >&2; exit 2; }
+# shellcheck source=ci/lib/llvm_tools.sh
+. "$root/ci/lib/llvm_tools.sh"
+if [ "$measure" = 1 ]; then
+  if ! profdata=$(find_llvm_tool llvm-profdata) || ! llvmcov=$(find_llvm_tool llvm-cov); then
+    echo "campaign: WARNING: no coverage measure without llvm-profdata and llvm-cov" >&2
+    measure=0
+  fi
+fi
 has_engine() { [[ " ${engines[*]} " == *" $1 "* ]]; }
 # The kind of engine (libfuzzer or afl) and the build each runs.
 engine_kind() { echo "${1%-go}"; }
@@ -210,6 +269,12 @@ if [ "$build" = 1 ]; then
       build_preset afl-go "${afl_targets[@]}"
     fi
   fi
+  # The measure: every target's replay driver, so all share one scale.
+  if [ "$measure" = 1 ]; then
+    cov_targets=()
+    for t in "${all_targets[@]}"; do cov_targets+=("fuzz_${t}_replay"); done
+    build_preset coverage "${cov_targets[@]}"
+  fi
 fi
 for t in "${targets[@]}"; do
   need=(build-fuzz/fuzz_${t}_replay)
@@ -220,6 +285,10 @@ for t in "${targets[@]}"; do
   for b in "${need[@]}"; do
     [ -x "$b" ] || { echo "campaign: $b is missing (run without --no-build)" >&2; exit 2; }
   done
+  if [ "$measure" = 1 ] && [ ! -x "build-coverage/fuzz_${t}_replay" ]; then
+    echo "campaign: build-coverage/fuzz_${t}_replay is missing (run without --no-build, or --no-coverage)" >&2
+    exit 2
+  fi
 done
 
 # ---- inputs: seeds, dictionaries, options ---------------------------------------
@@ -229,6 +298,7 @@ done
 # restored from the CI cache by .github/workflows/).
 seeds_of() { # TARGET
   local d
+  [ "$use_seeds" = 1 ] || return 0
   for d in build-fuzz/corpus/seeds/$1 build-fuzz/gate-corpus/$1; do
     [ -d "$d" ] && [ -n "$(ls -A "$d" 2>/dev/null)" ] && echo "$root/$d"
   done
@@ -243,13 +313,14 @@ options_of() { # TARGET -> "name=value" lines
 }
 
 # ---- runs -----------------------------------------------------------------------
+declare -A inputs # PAIR -> the input directories the coverage measure replays, ':'-separated
 rundir=$out/.run
 rm -rf "$rundir"
 mkdir -p "$rundir"
 for t in "${targets[@]}"; do
   for e in "${engines[@]}"; do rm -rf "${out:?}/$t/$e"; done
 done
-rm -rf "$out/triage" "$out/triage.log" "$out/summary.md"
+rm -rf "$out/triage" "$out/triage.log" "$out/summary.md" "$out/summary.json" "$out/report"
 
 # launch NAME DIR LOG SECONDS CMD...: CMD run in DIR under `timeout` (its
 # own process group, killed as one), stderr+stdout stamped into LOG;
@@ -302,6 +373,10 @@ start_libfuzzer() { # TARGET CORES SECONDS [ENGINE: libfuzzer, libfuzzer-go]
   local seeds
   while IFS= read -r seeds; do args+=("$seeds"); done < <(seeds_of "$t")
   echo "$bin ${args[*]}" >"$d/cmdline"
+  # what the coverage measure replays: the corpus and the seeds it read
+  local in=$d/corpus
+  while IFS= read -r seeds; do in+=":$seeds"; done < <(seeds_of "$t")
+  inputs[$t/$e]=$in
   echo "$t-$e" >>"$rundir/$t-$e.names"
   launch "$t-$e" "$d" "$d/log" "$secs" "$bin" "${args[@]}"
 }
@@ -333,6 +408,10 @@ start_afl() { # TARGET CORES SECONDS [ENGINE: afl, afl-go]
   local t=$1 cores=$2 secs=$3 e=${4:-afl} kv
   local d=$out/$t/$e
   mkdir -p "$d/sync"
+  # Three calibration runs of a new input instead of eight: the targets
+  # are deterministic (every random choice comes from the input), so the
+  # extra runs would only find no variable behaviour, slowly.
+  local -x AFL_FAST_CAL=1
   local common=(-i "$(afl_seeds "$t")" -o "$d/sync" -V "$secs" -m none)
   local dict; dict=$(dict_of "$t")
   [ -n "$dict" ] && common+=(-x "$dict")
@@ -362,6 +441,7 @@ start_afl() { # TARGET CORES SECONDS [ENGINE: afl, afl-go]
     fi
     echo "afl-fuzz ${role[*]} ${common[*]} ${extra[*]} ${afl_flags[*]} -- $bin" >"$d/$name.cmdline"
     echo "$t-$e-$name" >>"$rundir/$t-$e.names"
+    inputs[$t/$e]+="${inputs[$t/$e]:+:}$d/sync/$name/queue"
     launch "$t-$e-$name" "$d" "$d/$name.log" "$secs" env -u ASAN_OPTIONS -u UBSAN_OPTIONS \
       AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
       afl-fuzz "${role[@]}" "${common[@]}" "${extra[@]}" "${afl_flags[@]}" -- "$bin"
@@ -421,12 +501,14 @@ stats_libfuzzer() { # TARGET ENGINE
   ooms=$(ls "$d/artifacts" 2>/dev/null | grep -c '^oom-')
   echo "$execs $eps $cov $corp $crashes $hangs $ooms"
 }
-# AFL++ writes fuzzer_stats at startup, then once a minute (STATS_UPDATE_SEC
-# in its config.h) and at exit; plot_data only after the first minute.  So
-# execs, exec/s and coverage show "-" for a run's first minute; corpus and
+# AFL++ 4.04c writes fuzzer_stats at startup, then once a minute
+# (STATS_UPDATE_SEC in its config.h) and at exit.  Until an instance's
+# file has figures, its execs and exec/s come from the newest queue entry
+# it found itself: AFL++ names each one ...,time:MS,execs:N,... (the
+# executions done when it was found, so a lower bound).  Corpus and
 # findings are counted from its directories, live.
 stats_afl() { # TARGET ENGINE
-  local d=$out/$1/$2/sync s f execs=- eps=- cov=- corp=0 crashes=0 hangs=0 n
+  local d=$out/$1/$2/sync s f execs=- eps=- cov=- corp=0 crashes=0 hangs=0 n q
   for s in "$d"/*/; do
     [ -d "$s" ] || continue
     f=$s/fuzzer_stats
@@ -434,34 +516,53 @@ stats_afl() { # TARGET ENGINE
     [ "$n" -gt "$corp" ] && corp=$n
     crashes=$((crashes + $(ls "$s/crashes" 2>/dev/null | grep -c '^id:')))
     hangs=$((hangs + $(ls "$s/hangs" 2>/dev/null | grep -c '^id:')))
-    [ -f "$f" ] && [ "$(whole "$(sed -n 's/^run_time *: *//p' "$f")")" -gt 0 ] || continue
-    execs=$(($(whole "$execs") + $(whole "$(sed -n 's/^execs_done *: *//p' "$f")")))
-    eps=$(($(whole "$eps") + $(whole "$(sed -n 's/^execs_per_sec *: *//p' "$f")")))
-    n=$(whole "$(sed -n 's/^edges_found *: *//p' "$f")")
-    [ "$n" -gt "$(whole "$cov")" ] && cov=$n
+    if [ -f "$f" ] && [ "$(whole "$(sed -n 's/^run_time *: *//p' "$f")")" -gt 0 ]; then
+      execs=$(($(whole "$execs") + $(whole "$(sed -n 's/^execs_done *: *//p' "$f")")))
+      eps=$(($(whole "$eps") + $(whole "$(sed -n 's/^execs_per_sec *: *//p' "$f")")))
+      n=$(whole "$(sed -n 's/^edges_found *: *//p' "$f")")
+      [ "$n" -gt "$(whole "$cov")" ] && cov=$n
+    else
+      q=$(ls "$s/queue" 2>/dev/null | grep ',time:[0-9]*,execs:' | tail -1)
+      [[ "$q" =~ ,time:([0-9]+),execs:([0-9]+) ]] || continue
+      execs=$(($(whole "$execs") + BASH_REMATCH[2]))
+      # (a rate over less than a second, the seeds' calibration, means nothing)
+      [ "${BASH_REMATCH[1]}" -ge 1000 ] &&
+        eps=$(($(whole "$eps") + BASH_REMATCH[2] * 1000 / BASH_REMATCH[1]))
+    fi
   done
   echo "$execs $eps $cov $corp $crashes $hangs 0"
 }
 
 pairs=()
+declare -A wave_of # PAIR -> its wave (0-based)
+waves=0 wave_pairs=0
 for t in "${targets[@]}"; do
+  tp=()
   for e in libfuzzer afl libfuzzer-go afl-go; do
-    has_engine "$e" && runs_on "$t" "$e" && pairs+=("$t/$e")
+    has_engine "$e" && runs_on "$t" "$e" && tp+=("$t/$e")
   done
+  # a new wave unless this target's runs fit on the cores left in this one
+  if [ "$wave_pairs" -eq 0 ] || [ $((wave_pairs + ${#tp[@]})) -gt "$jobs" ]; then
+    [ "$wave_pairs" -gt 0 ] && waves=$((waves + 1))
+    wave_pairs=0
+  fi
+  for p in "${tp[@]}"; do wave_of[$p]=$waves; pairs+=("$p"); done
+  wave_pairs=$((wave_pairs + ${#tp[@]}))
 done
+waves=$((waves + 1))
 npairs=${#pairs[@]}
-if [ "$jobs" -ge "$npairs" ]; then
-  waves=1 slots=$npairs
-else
-  waves=$(((npairs + jobs - 1) / jobs)) slots=$jobs
-fi
 slice=$((budget / waves))
-cores_of() { # pair index -> cores
-  if [ "$jobs" -le "$npairs" ]; then echo 1; return; fi
-  echo $((jobs / npairs + ($1 < jobs % npairs ? 1 : 0)))
+wave_size() { # WAVE -> its number of runs
+  local p n=0
+  for p in "${pairs[@]}"; do [ "${wave_of[$p]}" = "$1" ] && n=$((n + 1)); done
+  echo "$n"
+}
+cores_of() { # INDEX_IN_WAVE WAVE_SIZE -> cores (1 each when the wave has more runs than cores)
+  if [ "$jobs" -le "$2" ]; then echo 1; return; fi
+  echo $((jobs / $2 + ($1 < jobs % $2 ? 1 : 0)))
 }
 
-declare -A state started cores ended
+declare -A state started cores ended sampled_final until_s
 for p in "${pairs[@]}"; do state[$p]=queued; done
 
 human() { # N -> 1234, 12.3k, 4.5M ("-" stays)
@@ -471,6 +572,15 @@ human() { # N -> 1234, 12.3k, 4.5M ("-" stays)
   elif [ "$n" -ge 1000000 ]; then echo "$((n / 1000000)).$((n / 100000 % 10))M"
   elif [ "$n" -ge 10000 ]; then echo "$((n / 1000))k"
   else echo "$n"; fi
+}
+# measured TARGET ENGINE -> "lines% branches% markers" of core/ + oracle/
+# from the run's last coverage sample, or "- - -"
+measured() {
+  local f=$out/$1/$2/coverage/samples.tsv
+  [ -f "$f" ] || { echo "- - -"; return; }
+  tail -1 "$f" | awk -F'\t' '$1 ~ /^[0-9]/ {
+      printf "%.1f %.1f %d/%d\n", ($5 ? 100 * $4 / $5 : 0), ($7 ? 100 * $6 / $7 : 0), $16, $17; ok = 1 }
+    END { if (!ok) print "- - -" }'
 }
 pair_line() { # PAIR -> one progress line
   local p=$1 t=${1%/*} e=${1#*/} st el
@@ -483,20 +593,23 @@ pair_line() { # PAIR -> one progress line
   [ -n "${ended[$p]:-}" ] && el=$((ended[$p] - started[$p]))
   local s; s=$(stats "$t" "$e")
   read -r execs eps cov corp crashes hangs ooms <<<"$s"
-  printf '  %-7s %-12s %-9s %5ss %8s %8s %7s %7s %5s %5s %5s\n' "$t" "$e" "$st" "$el" \
-    "$(human "$execs")" "$eps" "$cov" "$corp" "$crashes" "$hangs" "$ooms"
+  read -r lines branches marks <<<"$(measured "$t" "$e")"
+  printf '  %-7s %-12s %-9s %5ss %6s %6s %7s %8s %8s %8s %7s %5s %5s %5s\n' "$t" "$e" "$st" "$el" \
+    "$lines" "$branches" "$marks" "$(human "$execs")" "$eps" "$cov" "$corp" "$crashes" "$hangs" "$ooms"
 }
 header_line() {
-  printf '  %-7s %-12s %-9s %6s %8s %8s %7s %7s %5s %5s %5s\n' target engine state time \
-    execs exec/s cov corpus crash hang oom
+  printf '  %-7s %-12s %-9s %6s %6s %6s %7s %8s %8s %8s %7s %5s %5s %5s\n' target engine state time \
+    lines% br% markers execs exec/s eng.cov corpus crash hang oom
 }
 
 tty=0
 [ -t 1 ] && tty=1
 drawn=0
+# On a terminal the table is redrawn in place; in a log each block (every
+# 30 s) is the time, the header and the rows of the runs going on.
 draw() {
   local lines=()
-  lines+=("campaign: $((SECONDS - t_start))s of ${budget}s")
+  lines+=("campaign: $((SECONDS - t_start))s of ${budget}s, wave $((wave + 1)) of $waves")
   lines+=("$(header_line)")
   local p
   for p in "${pairs[@]}"; do lines+=("$(pair_line "$p")"); done
@@ -505,9 +618,10 @@ draw() {
     printf '\033[K%s\n' "${lines[@]}"
     drawn=${#lines[@]}
   else
-    printf '%s\n' "${lines[0]}"
+    # the runs going on; once none is, every run (the final figures)
+    printf '%s\n' "${lines[0]}" "${lines[1]}"
     for p in "${pairs[@]}"; do
-      [ "${state[$p]}" = running ] && pair_line "$p"
+      [ "${state[$p]}" = running ] || [ "$running" -eq 0 ] && pair_line "$p"
     done
   fi
 }
@@ -524,6 +638,7 @@ on_int() {
   if [ "$interrupted" = 1 ]; then
     echo "campaign: interrupted twice, stopping now" >&2
     for p in "${pairs[@]}"; do [ "${state[$p]}" = running ] && kill_run "$p"; done
+    [ -n "$sampler_pid" ] && kill "$sampler_pid" 2>/dev/null
     exit 130
   fi
   interrupted=1
@@ -545,13 +660,67 @@ run_done() { # PAIR -> true when every process of it has ended
 }
 
 plural() { [ "$1" = 1 ] && echo "$1 $2" || echo "$1 ${2}s"; }
+
+# ---- the coverage measure ---------------------------------------------------------------
+# write_specs FILE ALL: one line per run to measure (ci/campaign_coverage.py
+# sample's input): with ALL=1 every running run, as of now; always each
+# run that has ended and was not yet measured since, as of its end.
+write_specs() {
+  local p t e cs rs st
+  : >"$1"
+  for p in "${pairs[@]}"; do
+    t=${p%/*} e=${p#*/}
+    if [ "${state[$p]}" = running ] && [ "$2" = 1 ]; then
+      cs=$((SECONDS - t_start)) rs=$((SECONDS - started[$p]))
+      st="running"$'\t'"${until_s[$p]}"
+    elif [ -n "${ended[$p]:-}" ] && [ -z "${sampled_final[$p]:-}" ]; then
+      cs=$((ended[$p] - t_start)) rs=$((ended[$p] - started[$p])) st=ended
+      sampled_final[$p]=1
+    else
+      continue
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$out/$t/$e" "$t" "$cs" "$rs" "${inputs[$p]}" "$st" >>"$1"
+  done
+}
+measure_cmd=(python3 "$root/ci/campaign_coverage.py" sample --root "$root"
+  --build "$root/build-coverage" --profdata "${profdata:-}" --llvm-cov "${llvmcov:-}")
+# At nice 19 the measure barely ran beside three fuzzers on two cores
+# (about 1% of a core: a 5 s measurement took minutes), at 5 a round
+# still took 30-80 s of wall time for 4-15 s of CPU; at 2 it yields to
+# the fuzzers a little and its work, seconds of CPU a minute, is done
+# while it still describes the runs.
+measure_nice=2
+sampler_pid=
+# (a file says when it is over: kill -0 would still find it, a zombie,
+# until the shell next waits)
+sampler_busy() { [ -n "$sampler_pid" ] && [ ! -e "$rundir/sampler.done" ]; }
+# One measuring process at a time, at the lowest priority, in the
+# background: the fuzzers keep the cores.
+start_sampler() {
+  write_specs "$rundir/sample.spec" 1
+  [ -s "$rundir/sample.spec" ] || return 0
+  rm -f "$rundir/sampler.done"
+  { nice -n "$measure_nice" "${measure_cmd[@]}" --campaign-start "$t_start_epoch" <"$rundir/sample.spec" >>"$out/coverage.log" 2>&1
+    : >"$rundir/sampler.done"; } &
+  sampler_pid=$!
+}
+
 echo "campaign: $(plural "$npairs" run) (${targets[*]} x ${engines[*]}) on $(plural "$jobs" core)," \
-     "$(plural "$waves" wave) of ${slice}s; budget ${budget}s; output in $(rel "$out")/"
+     "$(plural "$waves" wave) of about ${slice}s, a target's engines side by side;" \
+     "budget ${budget}s; output in $(rel "$out")/"
+[ "$use_seeds" = 0 ] && echo "campaign: from an empty corpus (--no-seeds)"
+if [ "$measure" = 1 ]; then
+  echo "campaign: coverage of core/ and oracle/ measured every ${cov_interval}s (build-coverage/; log: $(rel "$out")/coverage.log)"
+else
+  echo "campaign: no coverage measure (--no-coverage): the engines' own counters only"
+fi
 [ ${#lf_flags[@]} -gt 0 ] && echo "campaign: libFuzzer flags: ${lf_flags[*]}"
 [ ${#afl_flags[@]} -gt 0 ] && echo "campaign: afl-fuzz flags: ${afl_flags[*]}"
+: >"$out/coverage.log"
 t_start=$SECONDS
+t_start_epoch=$EPOCHSECONDS
 deadline=$((t_start + budget))
-next=0 running=0 last_plain=0
+wave=-1 running=0 last_plain=$((SECONDS - 30)) last_sample=$t_start
 while :; do
   # reap
   for p in "${pairs[@]}"; do
@@ -563,33 +732,52 @@ while :; do
       running=$((running - 1))
     fi
   done
-  # start
-  while [ "$interrupted" = 0 ] && [ "$running" -lt "$slots" ] && [ "$next" -lt "$npairs" ]; do
-    p=${pairs[$next]}
-    # Runs overrun their slice by a second or two (startup, exit), so
-    # the last wave may find less than a slice left; every pair still
-    # gets at least min(slice, 10 s), the budget overrun by that at most.
-    left=$((deadline - SECONDS))
-    secs=$((slice < left ? slice : left))
-    least=$((slice < 10 ? slice : 10))
-    [ "$secs" -lt "$least" ] && secs=$least
-    c=$(cores_of "$next")
-    started[$p]=$SECONDS cores[$p]=$c state[$p]=running
-    "start_${p#*/}" "${p%/*}" "$c" "$secs"
-    running=$((running + 1)) next=$((next + 1))
-  done
-  if [ "$interrupted" = 1 ]; then
-    for ((; next < npairs; next++)); do state[${pairs[$next]}]=skipped; done
+  # the next wave, once every run of the last one has ended: the budget
+  # left shared by the waves left (at least 10 s; runs overrun their time
+  # by a second or two at startup and exit)
+  if [ "$interrupted" = 0 ] && [ "$running" -eq 0 ] && [ $((wave + 1)) -lt "$waves" ]; then
+    wave=$((wave + 1))
+    secs=$(((deadline - SECONDS) / (waves - wave)))
+    [ "$secs" -lt 10 ] && secs=10
+    n=$(wave_size "$wave") i=0
+    for p in "${pairs[@]}"; do
+      [ "${wave_of[$p]}" = "$wave" ] || continue
+      c=$(cores_of "$i" "$n")
+      started[$p]=$SECONDS cores[$p]=$c state[$p]=running
+      until_s[$p]=$((SECONDS - t_start + secs + 5)) # its time, start and exit
+      "start_${p#*/}" "${p%/*}" "$c" "$secs"
+      running=$((running + 1)) i=$((i + 1))
+    done
+    # measure at once what the runs start from (their seeds)
+    last_sample=$((SECONDS - cov_interval))
   fi
-  if [ "$tty" = 1 ] || [ $((SECONDS - last_plain)) -ge 30 ] || [ "$running" -eq 0 ]; then
+  if [ "$interrupted" = 1 ]; then
+    for p in "${pairs[@]}"; do [ "${state[$p]}" = queued ] && state[$p]=skipped; done
+  fi
+  if [ "$measure" = 1 ] && ! sampler_busy && [ $((SECONDS - last_sample)) -ge "$cov_interval" ]; then
+    start_sampler
+    last_sample=$SECONDS
+  fi
+  if [ "$tty" = 1 ] || [ $((SECONDS - last_plain)) -ge 30 ]; then
     draw
     last_plain=$SECONDS
   fi
-  [ "$running" -eq 0 ] && [ "$next" -ge "$npairs" ] && break
+  [ "$running" -eq 0 ] && { [ "$interrupted" = 1 ] || [ $((wave + 1)) -ge "$waves" ]; } && break
   sleep 1 &
   wait $! 2>/dev/null
 done
 wait 2>/dev/null
+# the last measurement of every run not measured since it ended
+if [ "$measure" = 1 ]; then
+  write_specs "$rundir/sample.spec" 0
+  if [ -s "$rundir/sample.spec" ]; then
+    echo "campaign: measuring the last coverage of $(plural "$(wc -l <"$rundir/sample.spec")" run)"
+    drawn=0 # on a terminal, the table again below that line
+    "${measure_cmd[@]}" --campaign-start "$t_start_epoch" <"$rundir/sample.spec" >>"$out/coverage.log" 2>&1 ||
+      echo "campaign: WARNING: the coverage measure failed, see $(rel "$out")/coverage.log" >&2
+  fi
+fi
+draw # the final figures
 
 # ---- triage ------------------------------------------------------------------------
 findings=()
@@ -667,44 +855,56 @@ elif [ "$have_go" = 1 ]; then
 fi
 
 # ---- summary --------------------------------------------------------------------------
+# What only this script knows goes into OUT/.run/*.tsv; ci/campaign_summary.py
+# joins it with the coverage samples into summary.json and summary.md, and
+# ci/campaign_report.py renders the report from summary.json.
 {
-  echo "# Fuzz campaign $(date -u +%Y-%m-%dT%H:%MZ)"
-  echo
-  echo "Budget ${budget}s on $(plural "$jobs" core), $(plural "$waves" wave) of ${slice}s."
-  echo
-  echo "| target | engine | instances | time (s) | execs | exec/s | coverage | corpus | crashes | hangs | ooms | first find (s) |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  printf 'date\t%s\n' "$(date -u +%Y-%m-%dT%H:%MZ -d "@$t_start_epoch")"
+  printf 'budget_s\t%s\njobs\t%s\nwaves\t%s\nslice_s\t%s\n' "$budget" "$jobs" "$waves" "$slice"
+  printf 'seeds\t%s\nmeasure\t%s\ncoverage_interval_s\t%s\n' "$use_seeds" "$measure" "$cov_interval"
+  printf 'triage_new\t%s\ntriage_duplicate\t%s\ntriage_flaky\t%s\n' "$nnew" "$ndup" "$nflaky"
+  printf 'untriaged\t%s\ntriage_max\t%s\ncrosscheck\t%s\n' "$untriaged" "$triage_max" "$crosscheck"
+  printf 'interrupted\t%s\n' "$interrupted"
+} >"$rundir/meta.tsv"
+{
+  printf 'target\tengine\tstate\twave\tinstances\tstart_s\tseconds\texecs\texec_per_s\tengine_cov\tcorpus\tcrashes\thangs\tooms\tfirst_find_s\n'
   for p in "${pairs[@]}"; do
     t=${p%/*} e=${p#*/}
     if [ "${state[$p]}" = queued ] || [ "${state[$p]}" = skipped ]; then
-      echo "| $t | $e | 0 | 0 | - | - | - | - | - | - | - | skipped |"
+      printf '%s\t%s\tskipped\t%s\t0\t-\t0\t-\t-\t-\t-\t-\t-\t-\t-\n' "$t" "$e" "${wave_of[$p]}"
       continue
     fi
     read -r execs eps cov corp c h o <<<"$(stats "$t" "$e")"
     el=$(( ${ended[$p]:-$SECONDS} - started[$p] ))
-    echo "| $t | $e | ${cores[$p]} | $el | $execs | $eps | $cov | $corp | $c | $h | $o | $(first_find "$t" "$e") |"
+    printf '%s\t' "$t" "$e" "${state[$p]}" "${wave_of[$p]}" "${cores[$p]}" \
+      $((started[$p] - t_start)) "$el" "$execs" "$eps" "$cov" "$corp" "$c" "$h" "$o"
+    first_find "$t" "$e"
   done
-  echo
-  echo "Coverage: libFuzzer's \`cov\` (covered edges of its own instrumentation); AFL++'s \`edges_found\`."
-  echo
-  if [ ${#findings[@]} -gt 0 ]; then
-    echo "## Findings"
-    echo
-    echo "| id | target | reproducer | replay |"
-    echo "|---|---|---|---|"
-    for r in "${findings[@]}"; do
-      read -r _ _ t id dir <<<"$r"
-      case "$dir" in /*) ;; *) dir=$root/$dir ;; esac
-      cmd=$(sed -n 's/^cd "[^"]*" && exec //p' "$dir/replay.sh")
-      dir=$(rel "$dir")
-      echo "| $id | $t | $dir/minimized.trace | \`$cmd\` |"
-    done
-    echo
-  fi
-  echo "Triage: $nnew new, $ndup duplicate, $nflaky not reproducible$([ "$untriaged" -gt 0 ] && echo ", $untriaged more not triaged (over $triage_max per run)")."
-  echo
-  echo "Cross-check of every input with Go's runtime map: $crosscheck."
-} >"$out/summary.md"
+} >"$rundir/pairs.tsv"
+{
+  printf 'id\ttarget\tdir\treplay\n'
+  for r in "${findings[@]}"; do
+    read -r _ _ t id dir <<<"$r"
+    case "$dir" in /*) ;; *) dir=$root/$dir ;; esac
+    cmd=$(sed -n 's/^cd "[^"]*" && exec //p' "$dir/replay.sh" 2>/dev/null)
+    printf '%s\t%s\t%s\t%s\n' "$id" "$t" "$dir" "$cmd"
+  done
+} >"$rundir/findings.tsv"
+if [ "$measure" = 1 ]; then
+  run_dirs=()
+  for p in "${pairs[@]}"; do [ -d "$out/$p/coverage" ] && run_dirs+=("$out/$p"); done
+  echo "campaign: coverage of all runs together, and its HTML report"
+  "${measure_cmd[@]:0:2}" union --root "$root" --build "$root/build-coverage" \
+    --profdata "$profdata" --llvm-cov "$llvmcov" --out "$out/report/coverage" --html \
+    "${run_dirs[@]}" >>"$out/coverage.log" 2>&1 ||
+    echo "campaign: WARNING: the union of the runs' coverage failed, see $(rel "$out")/coverage.log" >&2
+fi
+python3 ci/campaign_summary.py "$out" || echo "campaign: WARNING: no summary.json (above)" >&2
+mkdir -p "$out/report"
+./ci/plot-campaign.sh "$out" -d "$out/report" >"$out/report/plot.log" 2>&1 ||
+  echo "campaign: WARNING: no plots: $(tail -1 "$out/report/plot.log")" >&2
+[ -f "$out/summary.json" ] && python3 ci/campaign_report.py "$out" &&
+  echo "campaign: report: $(rel "$out")/report/index.html"
 echo
 cat "$out/summary.md"
 

@@ -27,7 +27,8 @@
 #                         subdirectories named after a target (or DIR itself,
 #                         if so named) are.  A target directory in
 #                         ci/campaign.sh's layout contributes its
-#                         libfuzzer/corpus and afl/sync/*/queue only, so
+#                         {libfuzzer,libfuzzer-go}/corpus and
+#                         {afl,afl-go}/sync/*/queue only, so
 #                         `--corpus campaign` replays a whole campaign
 #   --threshold-file F    the gate's figures (ci/coverage-threshold.txt)
 #   --html                also write the HTML report
@@ -77,17 +78,9 @@ if bad=$(sed 's/#.*//' "$threshold" | grep -nvE '^[[:space:]]*$|^[[:space:]]*[^[
   exit 2
 fi
 
-# llvm-profdata / llvm-cov of clang's own version first (the raw profile
-# format changes between LLVM releases), then the unversioned names.
-find_tool() {
-  local name=$1 ver
-  ver=$(clang -dumpversion 2>/dev/null | cut -d. -f1 || true)
-  for cand in ${ver:+$name-$ver} $name; do
-    if command -v "$cand" >/dev/null 2>&1; then echo "$cand"; return 0; fi
-  done
-  echo "ci/coverage.sh: $name not found (apt package llvm; ci/install-deps.sh)" >&2
-  exit 2
-}
+# shellcheck source=ci/lib/llvm_tools.sh
+. "$src/ci/lib/llvm_tools.sh"
+find_tool() { find_llvm_tool "$1" || { echo "ci/coverage.sh: cannot measure without it" >&2; exit 2; }; }
 profdata=$(find_tool llvm-profdata)
 llvmcov=$(find_tool llvm-cov)
 start=$(date +%s)
@@ -135,8 +128,10 @@ replayed=0
 # instance's queue, not the logs, stats and findings beside them
 replay_dir() {
   local q found=0
-  if [ -d "$2/libfuzzer/corpus" ]; then replay "$1" "$2/libfuzzer/corpus"; found=1; fi
-  for q in "$2"/afl/sync/*/queue; do
+  for q in "$2"/libfuzzer/corpus "$2"/libfuzzer-go/corpus; do
+    if [ -d "$q" ]; then replay "$1" "$q"; found=1; fi
+  done
+  for q in "$2"/afl/sync/*/queue "$2"/afl-go/sync/*/queue; do
     if [ -d "$q" ]; then replay "$1" "$q"; found=1; fi
   done
   [ "$found" = 1 ] || replay "$1" "$2"
