@@ -32,3 +32,10 @@ afl_sanitizer_env() {
 		"UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:symbolize=0:handle_segv=0:handle_sigbus=0:handle_abort=0:handle_sigfpe=0:handle_sigill=0" \
 		"LSAN_OPTIONS=symbolize=0:print_suppressions=0"
 }
+
+# run on its own: this text
+case ${0##*/} in
+sanitizer_options.sh)
+	. "$(dirname "$0")/help.sh"
+	help_if_asked "$0" --help ;;
+esac
