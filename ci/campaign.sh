@@ -442,7 +442,9 @@ start_afl() { # TARGET CORES SECONDS [ENGINE: afl, afl-go]
     echo "afl-fuzz ${role[*]} ${common[*]} ${extra[*]} ${afl_flags[*]} -- $bin" >"$d/$name.cmdline"
     echo "$t-$e-$name" >>"$rundir/$t-$e.names"
     inputs[$t/$e]+="${inputs[$t/$e]:+:}$d/sync/$name/queue"
-    launch "$t-$e-$name" "$d" "$d/$name.log" "$secs" env -u ASAN_OPTIONS -u UBSAN_OPTIONS \
+    # sanitizer options with leak detection on (ci/lib/sanitizer_options.sh)
+    # shellcheck disable=SC2046 source=ci/lib/sanitizer_options.sh
+    launch "$t-$e-$name" "$d" "$d/$name.log" "$secs" env $(. "$root/ci/lib/sanitizer_options.sh" && afl_sanitizer_env) \
       AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
       afl-fuzz "${role[@]}" "${common[@]}" "${extra[@]}" "${afl_flags[@]}" -- "$bin"
   done

@@ -203,8 +203,9 @@ report_reproducer() {
   [ -s "$dir/minimized.trace.txt" ] || tail -n 40 "$dir/replay.log"
 }
 
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# shellcheck source=ci/lib/sanitizer_options.sh
+. "$(dirname "$0")/lib/sanitizer_options.sh"
+sanitizer_options_export symbolize=1
 ext_limit=$((seconds + 60 + seconds / 2))
 status=0
 printf '%-8s %-8s %10s %8s %8s  %s\n' target seconds runs cov corpus verdict | tee "$summary"

@@ -10,6 +10,19 @@ that version: add an action here only after reading its action.yml.
 A `run:` step that calls ./ci/NAME or .clusterfuzzlite/NAME must name a
 file in the repository that is executable.
 
+ClusterFuzzLite's two actions are also checked together:
+  - every run_fuzzers step follows a build_fuzzers step of the same job
+    with the same sanitizer (each defaults to address);
+  - mode: coverage runs the coverage build (sanitizer: coverage) and the
+    coverage build serves nothing else;
+  - storage-repo is never a literal URL with credentials in it (a token
+    belongs in a secret);
+  - batch fuzzing grows a corpus, so some workflow must prune it
+    (mode: prune) and measure it (mode: coverage);
+  - every run_fuzzers step names the same storage (storage-repo,
+    storage-repo-branch, storage-repo-branch-coverage, or none of them)
+    as the batch step, so the corpus is read where it is written.
+
 Usage: lint_workflows.py REPO_ROOT
 """
 import os
@@ -60,7 +73,7 @@ CHOICES = {
     ("google/clusterfuzzlite/actions/run_fuzzers@v1", "mode"):
         {"code-change", "batch", "coverage", "prune"},
     ("google/clusterfuzzlite/actions/run_fuzzers@v1", "sanitizer"):
-        {"address", "undefined", "memory"},
+        {"address", "undefined", "memory", "coverage"},
     ("google/clusterfuzzlite/actions/build_fuzzers@v1", "sanitizer"):
         {"address", "undefined", "memory", "coverage"},
     ("google/clusterfuzzlite/actions/build_fuzzers@v1", "language"):
@@ -68,6 +81,10 @@ CHOICES = {
     ("google/clusterfuzzlite/actions/run_fuzzers@v1", "language"):
         {"c", "c++", "go", "jvm", "python", "rust", "swift"},
 }
+CFL_BUILD = "google/clusterfuzzlite/actions/build_fuzzers@v1"
+CFL_RUN = "google/clusterfuzzlite/actions/run_fuzzers@v1"
+STORAGE_KEYS = ("storage-repo", "storage-repo-branch",
+                "storage-repo-branch-coverage")
 TRIGGERS = {"push", "pull_request", "schedule", "workflow_dispatch",
             "workflow_call", "pull_request_target", "release"}
 EXPR = re.compile(r"\$\{\{.*?\}\}")
@@ -80,7 +97,50 @@ def values_of(value):
     return {str(value)}
 
 
-def lint(root, path, errors):
+def lint_cflite_step(step, where, built, err, runs):
+    """One ClusterFuzzLite step; `built` is the sanitizer of the job's last
+    build_fuzzers step (None before any), `runs` collects run steps."""
+    given = step.get("with") or {}
+    sanitizer = str(given.get("sanitizer", "address"))
+    if step["uses"] == CFL_BUILD:
+        return sanitizer
+    mode = str(given.get("mode", "code-change"))
+    if built is None:
+        err(f"{where}: runs fuzzers that no earlier step of the job built")
+    elif built != sanitizer:
+        err(f"{where}: runs the {sanitizer} fuzzers after a {built} build")
+    if (mode == "coverage") != (sanitizer == "coverage"):
+        err(f"{where}: mode {mode} with sanitizer {sanitizer}; mode: coverage "
+            "and the coverage build (sanitizer: coverage) go together")
+    repo = given.get("storage-repo")
+    if isinstance(repo, str) and "@" in repo and not EXPR.search(repo):
+        err(f"{where}: storage-repo has credentials written into the workflow; "
+            "put the token in a secret")
+    runs.append((where, mode, tuple(given.get(k) for k in STORAGE_KEYS)))
+    return built
+
+
+def lint_cflite_runs(runs, errors):
+    """Across all workflows: a batch corpus is pruned, measured, and read
+    where it is written."""
+    modes = {mode for _, mode, _ in runs}
+    batch = [r for r in runs if r[1] == "batch"]
+    if not batch:
+        return
+    for needed in ("prune", "coverage"):
+        if needed not in modes:
+            errors.append(f"{batch[0][0]}: batch fuzzing grows a corpus but no "
+                          f"workflow runs mode: {needed}")
+    storage = batch[0][2]
+    for where, mode, theirs in runs:
+        for key, want, got in zip(STORAGE_KEYS, storage, theirs):
+            if got != want:
+                errors.append(f"{where}: {key} is {got!r}, the batch run's is "
+                              f"{want!r}: the corpus would be read from one "
+                              "place and written to another")
+
+
+def lint(root, path, errors, runs):
     rel = os.path.relpath(path, root)
 
     def err(msg):
@@ -127,6 +187,7 @@ def lint(root, path, errors):
             err(f"{where}: no steps")
             continue
         ids = set()
+        built = None
         for i, step in enumerate(steps, 1):
             sw = f"{where} step {i} ({step.get('name', step.get('uses', '?'))})"
             if ("uses" in step) == ("run" in step):
@@ -152,6 +213,9 @@ def lint(root, path, errors):
                         err(f"{sw}: {k}={given[k]} is not one of {sorted(choices)}")
                 for k in required - set(given):
                     err(f"{sw}: {action} requires input '{k}'")
+                if action in (CFL_BUILD, CFL_RUN):
+                    built = lint_cflite_step(step, f"{rel}: {sw}", built,
+                                             errors.append, runs)
             else:
                 for script in re.findall(r"(?:^|[\s;&|(])\.?/?((?:ci|\.clusterfuzzlite)/[A-Za-z0-9_.-]+\.(?:sh|py))", step["run"]):
                     full = os.path.join(root, script)
@@ -173,9 +237,10 @@ def main():
                    if f.endswith((".yml", ".yaml")))
     if not files:
         sys.exit(f"lint_workflows: no workflows in {wdir}")
-    errors = []
+    errors, runs = [], []
     for path in files:
-        lint(root, path, errors)
+        lint(root, path, errors, runs)
+    lint_cflite_runs(runs, errors)
     for e in errors:
         print(e)
     if errors:

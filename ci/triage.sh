@@ -80,8 +80,9 @@ if [ -z "$engine" ]; then
   esac
 fi
 
-export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:hard_rss_limit_mb=2560:malloc_limit_mb=2048:allocator_may_return_null=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# shellcheck source=ci/lib/sanitizer_options.sh
+. "$root/ci/lib/sanitizer_options.sh"
+sanitizer_options_export hard_rss_limit_mb=2560:malloc_limit_mb=2048:allocator_may_return_null=0
 
 # replay FILE -> sets $replay_out (stdout+stderr) and $replay_rc
 replay() {
@@ -164,8 +165,9 @@ case "$id" in
       tmin_bin=$afl_build-asan/fuzz_${target}_afl
       [ -x "$tmin_bin" ] || tmin_bin=$afl_build/fuzz_${target}_afl
       if command -v afl-tmin >/dev/null && [ -x "$tmin_bin" ]; then
-        # afl-tmin sets the sanitizer options it needs, and refuses others
-        env -u ASAN_OPTIONS -u UBSAN_OPTIONS AFL_NO_AFFINITY=1 \
+        # AFL++'s sanitizer options with leak detection on, so a leak stays one
+        # shellcheck disable=SC2046 # NAME=VALUE words without spaces
+        env $(afl_sanitizer_env) AFL_NO_AFFINITY=1 \
           timeout -k 5 $((min_time * 4)) afl-tmin -i "$file" -o "$dir/engine-min.bin" \
           -m none -t 5000 -- "$tmin_bin" >"$dir/engine-min.log" 2>&1
         adopt_if_same "$dir/engine-min.bin" afl-tmin
