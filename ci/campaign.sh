@@ -703,6 +703,10 @@ fi
   fi
   echo "Triage: $nnew new, $ndup duplicate, $nflaky not reproducible$([ "$untriaged" -gt 0 ] && echo ", $untriaged more not triaged (over $triage_max per run)")."
   echo
+  if [ -s "$out/triage/buckets.tsv" ]; then # ci/triage.sh: one line per distinct bug
+    echo "Buckets (bucket, check, findings, reproducer; ci/triage.sh --save DIR commits one):"
+    echo; sed -n '2,$s/^/    /p' "$out/triage/buckets.tsv"; echo
+  fi
   echo "Cross-check of every input with Go's runtime map: $crosscheck."
 } >"$out/summary.md"
 echo
@@ -710,7 +714,7 @@ cat "$out/summary.md"
 
 if [ $((nnew + ndup)) -gt 0 ]; then
   echo
-  echo "campaign: FINDINGS: reproducers in $(rel "$out")/triage/ and corpus/regressions/candidates/"
+  echo "campaign: FINDINGS: reproducers in $(rel "$out")/triage/ (ci/triage.sh --save DIR commits one)"
   exit 1
 fi
 if [[ "$crosscheck" == FAILED* ]]; then
