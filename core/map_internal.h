@@ -33,7 +33,7 @@
  * core/CMakeLists.txt refuses in every preset's build directory.  In every
  * other build they are 0 and the compiler folds them away. */
 #ifndef GOMAP_TEST_BREAK_LOAD_FACTOR_ONE_LATE
-#define GOMAP_TEST_BREAK_LOAD_FACTOR_ONE_LATE 0 /* policy.grow */
+#define GOMAP_TEST_BREAK_LOAD_FACTOR_ONE_LATE 0 /* policy.grow, policy.hint */
 #endif
 #ifndef GOMAP_TEST_BREAK_NEVACUATE_STUCK
 #define GOMAP_TEST_BREAK_NEVACUATE_STUCK 0 /* policy.evacuate */
