@@ -42,7 +42,7 @@
 # overwrites a regression (exit 2), and refuses with exit 3 when Go cannot
 # judge the trace: no gocheck (build one with GOMAP_GO_CROSSCHECK and Go
 # 1.19: `cmake --build build --target gocheck`), or the trace uses what Go
-# cannot follow (fail-alloc, reenter, expect-fatal, a hash= mode); write
+# cannot follow (fail-alloc, reenter, expect-fatal); write
 # such an expected output by hand (corpus/README.md).
 #
 # Exit 0: a reproducible finding (new or in a known bucket), or a saved

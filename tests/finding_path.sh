@@ -22,7 +22,9 @@
 #   4. ci/triage.sh --save writes each bucket as WORK/regressions/NAME.trace
 #      + NAME.expected (Go's output, from GOCHECK), refuses to overwrite
 #      (exit 2), and conformance_check.sh's regression replay fails with
-#      the broken gomap and passes with GOMAP (the correct core).
+#      the broken gomap and passes with GOMAP (the correct core); it
+#      refuses (exit 3, nothing written) without gocheck and for a trace
+#      Go cannot follow (fail-alloc).
 # Without GOCHECK (no Go 1.19) step 4 is skipped and so is the test (77).
 # Prints what failed; exit 0 when every step held.
 set -u
@@ -153,6 +155,18 @@ for pair in "load_factor_one_late $grow_dir grow" "nevacuate_stuck $evac_dir eva
 	  >"$work/regression-good-$3.log" 2>&1 ||
 	  { bad "found_$3 fails on the correct core"; cat "$work/regression-good-$3.log"; }
 done
+
+# refusals: no gocheck, and a trace Go cannot follow; nothing is written
+GOMAP_REGRESSIONS=$work/regressions GOMAP_GOCHECK=$work/no-such-gocheck \
+  "$src/ci/triage.sh" --save "$grow_dir" without_go >/dev/null 2>&1
+[ $? = 3 ] || bad "--save without gocheck did not refuse with exit 3"
+mkdir -p "$work/alloc-bucket"
+printf 'map u64 u64 seed=1\nput 1 1\nfail-alloc 1\nput 2 2\n' >"$work/alloc-bucket/minimized.trace"
+GOMAP_REGRESSIONS=$work/regressions GOMAP_GOCHECK=$gocheck \
+  "$src/ci/triage.sh" --save "$work/alloc-bucket" go_cannot_follow >/dev/null 2>&1
+[ $? = 3 ] || bad "--save of a fail-alloc trace did not refuse with exit 3"
+ls "$work/regressions" | grep -Eq 'without_go|go_cannot_follow' &&
+  bad "a refused --save wrote a file: $(ls "$work/regressions")"
 
 echo "finding path: $(( $(date +%s) - start )) s"
 [ "$fail" = 0 ] && echo "ok: fuzzer, triage buckets, --save and the regression on both cores"
