@@ -902,6 +902,12 @@ if [ "$measure" = 1 ]; then
     echo "campaign: WARNING: the union of the runs' coverage failed, see $(rel "$out")/coverage.log" >&2
 fi
 python3 ci/campaign_summary.py "$out" || echo "campaign: WARNING: no summary.json (above)" >&2
+if [ -s "$out/triage/buckets.tsv" ]; then # ci/triage.sh: one line per distinct bug
+  { echo
+    echo "Buckets (bucket, check, findings, reproducer; ci/triage.sh --save DIR commits one):"
+    echo; sed -n '2,$s/^/    /p' "$out/triage/buckets.tsv"; echo
+  } >>"$out/summary.md"
+fi
 mkdir -p "$out/report"
 ./ci/plot-campaign.sh "$out" -d "$out/report" >"$out/report/plot.log" 2>&1 ||
   echo "campaign: WARNING: no plots: $(tail -1 "$out/report/plot.log")" >&2
@@ -912,7 +918,7 @@ cat "$out/summary.md"
 
 if [ $((nnew + ndup)) -gt 0 ]; then
   echo
-  echo "campaign: FINDINGS: reproducers in $(rel "$out")/triage/ and corpus/regressions/candidates/"
+  echo "campaign: FINDINGS: reproducers in $(rel "$out")/triage/ (ci/triage.sh --save DIR commits one)"
   exit 1
 fi
 if [[ "$crosscheck" == FAILED* ]]; then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Source-based coverage of the core (clang -fprofile-instr-generate
-# -fcoverage-mapping) and its gate.  ci/README.md, "Coverage", says more.
+# Source-based coverage of core/, oracle/, program/, fuzz/ and cli/ (clang
+# -fprofile-instr-generate -fcoverage-mapping) and its gate, per folder.  ci/README.md, "Coverage", says more.
 #
 #   1. configure + build the `coverage` preset (build-coverage/);
 #   2. run the whole CTest suite (less label `slow`), every process writing
@@ -12,8 +12,8 @@
 #      (corpus/regressions/TARGET/) and each --corpus directory;
 #   4. merge both with llvm-profdata, and with llvm-cov write the per-file
 #      summary (OUT/summary.txt), the list of every uncovered line and branch
-#      of core/ (OUT/uncovered-lines.txt, uncovered-branches.txt), which
-#      rare-path markers (`coverage-marker: NAME` comments in core/) the
+#      of those folders (OUT/uncovered-lines.txt, uncovered-branches.txt),
+#      which rare-path markers (`coverage-marker: NAME` comments) the
 #      corpus replay alone reaches (OUT/markers.txt) and, with --html, the
 #      HTML report (OUT/html/index.html);
 #   5. the gate: exit 1 when a figure is below ci/coverage-threshold.txt.
@@ -103,8 +103,8 @@ rm -rf "$prof"
 mkdir -p "$prof/suite" "$prof/corpus"
 
 # Tests labelled `slow` are left out: they rebuild the project their own
-# way (the ClusterFuzzLite build), so they add minutes and no coverage of
-# this build's executables.
+# way (the ClusterFuzzLite build, the finding path's broken cores), so they
+# add minutes and no coverage of this build's executables.
 echo "== ctest, less label slow (every process writes $prof/suite/%p-%m.profraw)"
 suite_ok=1
 (cd "$build" && LLVM_PROFILE_FILE="$prof/suite/%p-%m.profraw" \
@@ -210,13 +210,18 @@ for o in "${objects[@]:1}"; do objargs+=(-object "$o"); done
 # executables (the main()s); the core is one library, the same in all
 cov() { "$llvmcov" "$@" 2> >(grep -v 'functions have mismatched data' >&2); }
 
-cov report -instr-profile="$prof/all.profdata" "${objargs[@]}" "$src/core" >"$out/summary.txt"
+# The gated folders: the map, the oracle, the program and trace language,
+# the fuzz harness and the gomap command.
+scopes=(core oracle program fuzz cli)
+scope_paths=() scope_args=()
+for d in "${scopes[@]}"; do scope_paths+=("$src/$d"); scope_args+=(--scope "$d"); done
+cov report -instr-profile="$prof/all.profdata" "${objargs[@]}" "${scope_paths[@]}" >"$out/summary.txt"
 cov report -instr-profile="$prof/all.profdata" "${objargs[@]}" \
   -ignore-filename-regex='^/usr/' >"$out/summary-all.txt"
-cov export -format=lcov -instr-profile="$prof/all.profdata" "${objargs[@]}" "$src/core" >"$prof/all.lcov"
-cov export -format=text -instr-profile="$prof/all.profdata" "${objargs[@]}" "$src/core" >"$prof/all.json"
+cov export -format=lcov -instr-profile="$prof/all.profdata" "${objargs[@]}" "${scope_paths[@]}" >"$prof/all.lcov"
+cov export -format=text -instr-profile="$prof/all.profdata" "${objargs[@]}" "${scope_paths[@]}" >"$prof/all.json"
 if [ -f "$prof/corpus.profdata" ]; then
-  cov export -format=lcov -instr-profile="$prof/corpus.profdata" "${objargs[@]}" "$src/core" >"$prof/corpus.lcov"
+  cov export -format=lcov -instr-profile="$prof/corpus.profdata" "${objargs[@]}" "${scope_paths[@]}" >"$prof/corpus.lcov"
   corpus_args=(--corpus-lcov "$prof/corpus.lcov")
 fi
 if [ "$html" = 1 ]; then
@@ -225,11 +230,11 @@ if [ "$html" = 1 ]; then
     -instr-profile="$prof/all.profdata" "${objargs[@]}" -ignore-filename-regex='^/usr/'
 fi
 
-echo "llvm-cov report, core/ (each header counted by its best single copy; $out/summary.txt):"
+echo "llvm-cov report, ${scopes[*]} (each header counted by its best single copy; $out/summary.txt):"
 sed 's/^/  /' "$out/summary.txt"
 echo
 gate=0
-python3 "$src/ci/coverage_report.py" --root "$src" --out "$out" --scope core \
+python3 "$src/ci/coverage_report.py" --root "$src" --out "$out" "${scope_args[@]}" \
   --lcov "$prof/all.lcov" --json "$prof/all.json" "${corpus_args[@]}" \
   --threshold "$threshold" || gate=$?
 

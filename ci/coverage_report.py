@@ -6,7 +6,7 @@ Called by ci/coverage.sh with llvm-cov's exports of one merged profile
 corpus replay alone:
 
   coverage_report.py --root SRC --out DIR --lcov ALL.lcov --json ALL.json
-                     [--corpus-lcov CORPUS.lcov] [--threshold FILE]
+                     [--scope DIR]... [--corpus-lcov CORPUS.lcov] [--threshold FILE]
 
 Figures are the union over instantiations: a line is covered when any
 copy of it ran.  The core's static inline bodies (map_body.h,
@@ -24,7 +24,10 @@ comment sits on it or between it and the last covered line before it
 (so one comment explains a whole uncovered block); the others are listed
 as unexplained.  The gate counts both alike.
 
-Writes to DIR: uncovered-lines.txt, uncovered-branches.txt, markers.txt.
+Each --scope DIR (repeatable: core, oracle, program, fuzz, cli) gets its
+per-file table and total; the uncovered lines and branches of all of them
+are listed.  Writes to DIR: uncovered-lines.txt, uncovered-branches.txt,
+markers.txt.
 Exit status 1 when a figure is below its threshold, 2 on bad input.
 """
 import argparse
@@ -183,8 +186,9 @@ def main():
     ap.add_argument("--json", required=True)
     ap.add_argument("--corpus-lcov")
     ap.add_argument("--threshold")
-    ap.add_argument("--scope", default="core",
-                    help="directory whose uncovered lines and markers are listed")
+    ap.add_argument("--scope", action="append",
+                    help="a directory whose figures, uncovered lines and markers "
+                         "are listed (repeatable; default core)")
     args = ap.parse_args()
     root = os.path.realpath(args.root)
 
@@ -202,23 +206,24 @@ def main():
                 total.add(per_file[n])
         return total
 
-    scope = args.scope
-    print(f"{scope}/ per file (union over instantiations):")
-    print(f"  {'file':<28} {'lines':>15} {'branches':>15}")
-    for n in names:
-        if in_scope(n, scope):
-            f = per_file[n]
-            print(f"  {n:<28} {f.lines_hit:>5}/{f.lines:<5} {pct(f.lines_hit, f.lines):5.1f}%"
-                  f" {f.br_hit:>5}/{f.br:<5} {pct(f.br_hit, f.br):5.1f}%")
-    total = scope_figures(scope)
-    print(f"{scope}/ lines {pct(total.lines_hit, total.lines):.2f}% "
-          f"({total.lines_hit}/{total.lines}), branches "
-          f"{pct(total.br_hit, total.br):.2f}% ({total.br_hit}/{total.br})")
+    scopes = args.scope or ["core"]
+    for scope in scopes:
+        print(f"{scope}/ per file (union over instantiations):")
+        print(f"  {'file':<28} {'lines':>15} {'branches':>15}")
+        for n in names:
+            if in_scope(n, scope):
+                f = per_file[n]
+                print(f"  {n:<28} {f.lines_hit:>5}/{f.lines:<5} {pct(f.lines_hit, f.lines):5.1f}%"
+                      f" {f.br_hit:>5}/{f.br:<5} {pct(f.br_hit, f.br):5.1f}%")
+        total = scope_figures(scope)
+        print(f"{scope}/ lines {pct(total.lines_hit, total.lines):.2f}% "
+              f"({total.lines_hit}/{total.lines}), branches "
+              f"{pct(total.br_hit, total.br):.2f}% ({total.br_hit}/{total.br})\n")
 
     os.makedirs(args.out, exist_ok=True)
     uncovered, documented = [], 0
     for n in names:
-        if not in_scope(n, scope):
+        if not any(in_scope(n, sc) for sc in scopes):
             continue
         counts = lines.get(n, {})
         text = source_lines(root, n)
@@ -241,7 +246,8 @@ def main():
     with open(os.path.join(args.out, "uncovered-lines.txt"), "w") as f:
         f.write("".join(u + "\n" for _, u in uncovered))
     unexplained = [u for d, u in uncovered if not d]
-    print(f"\nuncovered lines of {scope}/: {len(uncovered)}, "
+    where = ", ".join(sc + "/" for sc in scopes)
+    print(f"\nuncovered lines of {where}: {len(uncovered)}, "
           f"{documented} documented unreachable (coverage-unreachable:), "
           f"{len(unexplained)} unexplained")
     for u in unexplained:
@@ -254,7 +260,7 @@ def main():
 
     missed = []
     for n in names:
-        if in_scope(n, scope):
+        if any(in_scope(n, sc) for sc in scopes):
             for (l1, c1, _, _), (t, fl) in sorted(branches.get(n, {}).items()):
                 for taken, what in ((t, "true"), (fl, "false")):
                     if taken == 0:
@@ -265,7 +271,7 @@ def main():
     print(f"({len(missed)} branch outcomes never taken: "
           f"{os.path.join(args.out, 'uncovered-branches.txt')})")
 
-    markers = find_markers(root, scope)
+    markers = [m for sc in scopes for m in find_markers(root, sc)]
     corpus = read_lcov_lines(args.corpus_lcov, root) if args.corpus_lcov else None
     rows, never_corpus, never_any = [], [], []
     for name, n, mln in markers:

@@ -156,8 +156,9 @@ classify() {
 # Prints and keeps the reproducer.  ci/triage.sh confirms the input with
 # the replay driver, names it by the check that failed, minimizes it (the
 # engine's minimizer, then `gomap minimize` over operations) and writes
-# DIR/triage/<check-id>/{minimized.bin,minimized.trace,verdict.txt,
-# replay.sh}.  If it cannot (it is missing, or gives up), libFuzzer's
+# DIR/triage/<check-id>-<hash>/{minimized.bin,minimized.trace,verdict.txt,
+# replay.sh}, and the gate prints the `ci/triage.sh --save` command that
+# commits it as a regression.  If it cannot (it is missing, or gives up), libFuzzer's
 # -minimize_crash shrinks the bytes and the replay driver prints the
 # verdict and the program as a trace.
 report_reproducer() {
@@ -172,7 +173,7 @@ report_reproducer() {
       for case_dir in "$dir"/triage/*/; do
         [ -s "$case_dir/minimized.trace" ] || continue
         found=1
-        grep -E '^(triage:|  reproducer:|  replay:)' "$dir/triage.log" || true
+        grep -E '^(triage:|  signature:|  reproducer:|  replay:)' "$dir/triage.log" || true
         if [ -s "$case_dir/minimized.bin" ]; then
           echo "---- minimized input ($(wc -c <"$case_dir/minimized.bin") bytes): ${case_dir}minimized.bin"
           od -An -tx1 -v "$case_dir/minimized.bin" | head -n 16
@@ -182,6 +183,8 @@ report_reproducer() {
         echo "---- minimized trace (${case_dir}minimized.trace; build/gomap replay FILE):"
         cat "$case_dir/minimized.trace"
         echo "----"
+        echo "---- to commit it as a regression (its expected output from Go 1.19's runtime map):"
+        echo "     ci/triage.sh --save ${case_dir%/}"
       done
       [ "$found" = 1 ] && return
     fi

@@ -85,8 +85,10 @@ static int replay_one(const char *path, orc_exec_opts *opts)
 		fputs("\r\033[K", stderr);
 	/* Observations that did not all reach stdout are no agreement. */
 	bool unwritten = opts->out && (fflush(opts->out) != 0 || ferror(opts->out));
-	if (rc != ORC_AGREED)
+	if (rc != ORC_AGREED) {
 		orc_verdict_print(&v, path, stderr);
+		orc_verdict_print_signature(&v, stderr);
+	}
 	else if (unwritten)
 		rc = fz_env_error(path, "cannot write the observations to "
 		                  "standard output: %s", strerror(errno));

@@ -27,6 +27,18 @@
 
 #include <string.h>
 
+/* ---- test-only breaks ---------------------------------------------------
+ * Deliberate bugs for the finding-path test (tests/finding_path.sh), each
+ * switched on by the CMake cache variable GOMAP_TEST_BREAK, which
+ * core/CMakeLists.txt refuses in every preset's build directory.  In every
+ * other build they are 0 and the compiler folds them away. */
+#ifndef GOMAP_TEST_BREAK_LOAD_FACTOR_ONE_LATE
+#define GOMAP_TEST_BREAK_LOAD_FACTOR_ONE_LATE 0 /* policy.grow, policy.hint */
+#endif
+#ifndef GOMAP_TEST_BREAK_NEVACUATE_STUCK
+#define GOMAP_TEST_BREAK_NEVACUATE_STUCK 0 /* policy.evacuate */
+#endif
+
 /* ---- constants (Go: runtime/map.go) -------------------------------------- */
 
 enum {
@@ -229,12 +241,14 @@ static inline uintptr_t gm_oldbucket_mask(const gomap *m)
 {
 	return gm_noldbuckets(m) - 1;
 }
-/* Go: overLoadFactor. */
+/* Go: overLoadFactor.  (Under the test-only break, one entry fewer is
+ * counted: a doubling growth starts one insert late.) */
 static inline bool gm_over_load_factor(size_t count, uint8_t B)
 {
-	return count > GM_BUCKET_CNT &&
+	return count > GM_BUCKET_CNT + GOMAP_TEST_BREAK_LOAD_FACTOR_ONE_LATE &&
 	       count > GM_LOAD_FACTOR_NUM *
-	                       (gm_bucket_shift(B) / GM_LOAD_FACTOR_DEN);
+	                       (gm_bucket_shift(B) / GM_LOAD_FACTOR_DEN) +
+	                       GOMAP_TEST_BREAK_LOAD_FACTOR_ONE_LATE;
 }
 /* Go: tooManyOverflowBuckets. */
 static inline bool gm_too_many_overflow_buckets(uint16_t noverflow, uint8_t B)

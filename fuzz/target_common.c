@@ -12,8 +12,10 @@
 static void report(const fz_program *p, const orc_verdict *v, const char *why)
 {
 	fprintf(stderr, "==== gomap fuzz failure: %s\n", why);
-	if (v)
+	if (v) {
 		orc_verdict_print(v, "<input>", stderr);
+		orc_verdict_print_signature(v, stderr);
+	}
 	gomap_textbuf tb = {0};
 	fz_trace_print(p, &tb);
 	fprintf(stderr, "==== the program as a trace (gomap replay FILE):\n%s====\n",

@@ -33,3 +33,11 @@ void orc_verdict_print(const orc_verdict *v, const char *file, void *stream)
 	        file ? file : "<program>", v->line, v->check,
 	        v->op[0] ? v->op : "(end of program)", v->expected, v->seen);
 }
+
+void orc_verdict_print_signature(const orc_verdict *v, void *stream)
+{
+	if (!v->failed || v->malformed || v->environment)
+		return;
+	fprintf(stream, "signature: %s%s%s\n", v->check,
+	        v->signature[0] ? " " : "", v->signature);
+}

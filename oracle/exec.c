@@ -34,6 +34,7 @@ typedef struct exec_ctx {
 	const fz_op *inner;
 	enum fz_reenter_at inner_at;
 	bool in_callback;
+	const fz_op *inner_running; /* the inner operation, while it runs */
 	/* the snapshot an armed fail-alloc compares with; an inner operation
 	 * changes the map legitimately, so it is retaken after one */
 	gomap_textbuf *before;
@@ -115,6 +116,44 @@ static const char *elem_text(exec_ctx *x, const void *e, gomap_textbuf *tb)
 	return text_of(x, tb);
 }
 
+static bool use_fast(exec_ctx *x, const fz_op *op);
+
+/* The map's phase, from its header: hashGrow's sameSizeGrow flag (8) tells
+ * the two kinds of growth apart. */
+static const char *phase_of(const gomap *m)
+{
+	if (m == NULL)
+		return "none";
+	gomap_growth_view h;
+	gomap_growth_state(m, &h);
+	if (!h.growing)
+		return "stable";
+	return (h.flags & 8) ? "growing-same-size" : "growing-doubling";
+}
+
+/* Where a failure fired, for the verdict's signature (verdict.h): the
+ * operation running (the inner one inside a callback), its entry point
+ * when it takes a key, whether it runs inside or around a reenter, the
+ * map's phase and the key kind.  "op=end" for the checks at the end. */
+static void sign(exec_ctx *x, orc_verdict *v)
+{
+	const fz_op *op = x->in_callback ? x->inner_running : x->op;
+	const char *reenter = "no";
+	if (x->in_callback)
+		reenter = "inner";
+	else if (x->op && x->index > 0 &&
+	         x->p->ops[x->index - 1].code == FZ_OP_REENTER)
+		reenter = "outer";
+	const char *entry = "-";
+	if (op && (fz_ops[op->code].args == FZ_ARGS_K ||
+	           fz_ops[op->code].args == FZ_ARGS_KV))
+		entry = use_fast(x, op) ? "fast" : "generic";
+	snprintf(v->signature, sizeof v->signature,
+	         "op=%s entry=%s reenter=%s phase=%s key=%s",
+	         op ? fz_ops[op->code].name : "end", entry, reenter,
+	         phase_of(x->m), x->p->hdr.key_name);
+}
+
 static void fail(exec_ctx *x, const char *check, const char *expected,
                  const char *seen)
 {
@@ -122,6 +161,7 @@ static void fail(exec_ctx *x, const char *check, const char *expected,
 	if (v->failed)
 		return;
 	orc_verdict_fail(v, check, expected, seen);
+	sign(x, v);
 	v->op_index = x->index;
 	v->line = x->op ? x->op->line : 0;
 	v->op[0] = '\0';
@@ -229,6 +269,7 @@ static void maybe_reenter(exec_ctx *x, enum fz_reenter_at at)
 	gomap_textbuf *before = x->before;
 	x->before = NULL;
 	x->in_callback = true;
+	x->inner_running = inner;
 	run_op(x, inner);
 	x->in_callback = false;
 	x->before = before;

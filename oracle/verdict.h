@@ -1,8 +1,10 @@
 /* A verdict: what the executor concluded about one run.  A failure names a
  * stable check id (what kind of disagreement: "get.value", "invariant.I4",
  * "iter.duplicate", ...), the operation and its line, and what was
- * expected against what was seen.  Fuzz triage de-duplicates crashes by
- * check id; the minimizer keeps a candidate only if it fails the same. */
+ * expected against what was seen.  Its signature says where the check
+ * fired (the operation, entry point, re-entrancy, map phase and key kind):
+ * fuzz triage buckets findings by it (ci/triage.sh), the minimizer keeps a
+ * candidate only if it fails the same check. */
 #ifndef ORC_VERDICT_H
 #define ORC_VERDICT_H
 
@@ -33,6 +35,10 @@ typedef struct orc_verdict {
 	char op[256];       /* the operation in trace syntax */
 	char expected[512];
 	char seen[512];
+	/* Where the check fired, as "op=NAME entry=fast|generic|- reenter=
+	 * no|outer|inner phase=stable|growing-doubling|growing-same-size|none
+	 * key=KIND" (the executor fills it; empty when no operation ran). */
+	char signature[160];
 } orc_verdict;
 
 /* Records a failure (the first one wins). */
@@ -42,5 +48,9 @@ void orc_verdict_fail(orc_verdict *v, const char *check, const char *expected,
  * failure "FILE:LINE: CHECK: environment failure, not a map bug: WHAT (at
  * OP)". */
 void orc_verdict_print(const orc_verdict *v, const char *file, void *stream);
+/* For a failure, the machine-readable line triage buckets by:
+ * "signature: CHECK FIELDS" (FIELDS as in orc_verdict.signature); nothing
+ * for an agreement, a malformed program or an environment failure. */
+void orc_verdict_print_signature(const orc_verdict *v, void *stream);
 
 #endif
