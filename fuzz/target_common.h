@@ -24,4 +24,12 @@ extern const orc_exec_opts fz_target_exec_opts;
  * target. */
 void fz_run_input(enum fz_target t, const uint8_t *data, size_t size);
 
+/* The same, then a bounded fault-injection sweep of the program
+ * (oracle/sweep.h): its allocations counted in one more run (the
+ * program's own fail-alloc records ignored), then at most max_failures
+ * runs, each with one of them failing, spread over them from a start
+ * the input's bytes choose. */
+void fz_run_input_swept(enum fz_target t, const uint8_t *data, size_t size,
+                        size_t max_failures);
+
 #endif

@@ -6,6 +6,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fz_run_input(FZ_TARGET_FAULTS, data, size);
+	fz_run_input_swept(FZ_TARGET_FAULTS, data, size,
+	                   fz_targets[FZ_TARGET_FAULTS].sweep_failures);
 	return 0;
 }
