@@ -68,9 +68,10 @@ static const char *what_failed(int rc, const orc_verdict *v)
 	               : "core and model disagree";
 }
 
-/* Decodes and runs the input; returns the program, which agreed. */
+/* Decodes and runs the input (with plan, when not NULL); returns the
+ * program, which agreed. */
 static fz_program *run_decoded(enum fz_target t, const uint8_t *data,
-                               size_t size)
+                               size_t size, orc_alloc_plan *plan)
 {
 	fz_program *p = &program;
 	if (p->file == NULL) /* first input: still all zero bytes */
@@ -81,7 +82,9 @@ static fz_program *run_decoded(enum fz_target t, const uint8_t *data,
 	if (decoded != 0)
 		report(p, NULL, "the decoder made a program it could not finish");
 	orc_verdict v;
-	int rc = orc_exec(p, &fz_target_exec_opts, &v);
+	orc_exec_opts o = fz_target_exec_opts;
+	o.plan = plan;
+	int rc = orc_exec(p, &o, &v);
 	if (rc == ORC_ENVIRONMENT)
 		environment_failed(&v);
 	if (rc != 0)
@@ -91,7 +94,7 @@ static fz_program *run_decoded(enum fz_target t, const uint8_t *data,
 
 void fz_run_input(enum fz_target t, const uint8_t *data, size_t size)
 {
-	fz_program *p = run_decoded(t, data, size);
+	fz_program *p = run_decoded(t, data, size, NULL);
 	fz_program_reset(p, "<input>");
 }
 
@@ -123,16 +126,27 @@ static void report_injection(const fz_program *p, const orc_verdict *v,
 }
 
 void fz_run_input_swept(enum fz_target t, const uint8_t *data, size_t size,
-                        size_t max_failures)
+                        size_t max_failures, unsigned every)
 {
-	fz_program *p = run_decoded(t, data, size);
+	/* the plain run is the sweep's counting run: it keeps the program's
+	 * fail-alloc records, and so do the failing runs; its log's memory
+	 * is kept for the process, as the program's is */
+	static orc_alloc_plan count;
+	count = (orc_alloc_plan){.record = true, .keep_fail_alloc = true,
+	                         .recs = count.recs, .cap = count.cap};
+	uint64_t hash = input_hash(data, size);
+	fz_program *p = run_decoded(t, data, size, &count);
+	if (every == 0 || (hash >> 32) % every != 0) {
+		fz_program_reset(p, "<input>");
+		return;
+	}
 	orc_sweep_opts o = {.exec = fz_target_exec_opts,
-	                    .max_failures = max_failures,
-	                    .pick = input_hash(data, size)};
+	                    .max_failures = max_failures, .pick = hash,
+	                    .keep_fail_alloc = true};
 	orc_sweep_stats s = {0};
 	orc_verdict v;
 	orc_sweep_failure at;
-	int rc = orc_sweep(p, &o, &s, &v, &at);
+	int rc = orc_sweep_from(p, &o, &count, &s, &v, &at);
 	if (rc == ORC_ENVIRONMENT)
 		environment_failed(&v);
 	if (rc != 0)

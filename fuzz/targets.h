@@ -29,10 +29,10 @@ typedef struct fz_target_def {
 	/* how many of the 256 opcode byte values select each class; they add
 	 * up to 256, in class order */
 	uint8_t weights[FZ_CLASSES];
-	/* how many of an input's allocations a fault-injection sweep fails
-	 * after its plain run, each in a run of its own (oracle/sweep.h);
-	 * 0: no sweep */
-	uint8_t sweep_failures;
+	/* A fault-injection sweep after the plain run (oracle/sweep.h) of
+	 * one input in sweep_every (0: none), failing sweep_failures of its
+	 * allocations, each in a run of its own. */
+	uint8_t sweep_failures, sweep_every;
 } fz_target_def;
 
 extern const fz_target_def fz_targets[FZ_TARGETS];

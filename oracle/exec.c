@@ -33,6 +33,7 @@ typedef struct exec_ctx {
 	 * top-level operation the core's allocations count against now */
 	orc_alloc_plan *plan;
 	size_t alloc_op;
+	uint64_t plan_countdown; /* the planned failure, armed: 0 = off */
 
 	bool fatal; /* Go's fatal error (or throw) happened */
 	char fatal_msg[128];
@@ -175,7 +176,9 @@ static void *counting_alloc(void *ctx, size_t size, enum gomap_alloc_site site)
 	exec_ctx *x = ctx;
 	if (x->plan)
 		note_allocation(x, site);
-	if (x->fail_countdown && --x->fail_countdown == 0) {
+	bool planned = x->plan_countdown && --x->plan_countdown == 0;
+	bool counted = x->fail_countdown && --x->fail_countdown == 0;
+	if (planned || counted) {
 		x->enomem_owed = true;
 		return NULL;
 	}
@@ -377,7 +380,7 @@ static void emit_enomem(exec_ctx *x, const fz_op *op)
 /* Snapshot for the ENOMEM check, taken only while a failure is armed. */
 static void snapshot_if_armed(exec_ctx *x, gomap_textbuf *before)
 {
-	if (x->fail_countdown) {
+	if (x->fail_countdown || x->plan_countdown) {
 		gomap_dump_text(x->m, before);
 		x->before = before;
 	}
@@ -824,7 +827,8 @@ static void run_op_unchecked(exec_ctx *x, const fz_op *op)
 	case FZ_OP_ITER_NEXT: op_iter_next(x, op); break;
 	case FZ_OP_ITER_STOP: stop_iterator(x, op->iter); break;
 	case FZ_OP_FAIL_ALLOC:
-		if (x->plan == NULL) /* a plan replaces the program's own */
+		/* a plan replaces the program's own, unless it keeps them */
+		if (x->plan == NULL || x->plan->keep_fail_alloc)
 			x->fail_countdown = op->n;
 		break;
 	case FZ_OP_REENTER: break; /* armed by the main loop */
@@ -860,7 +864,7 @@ static void arm_planned_failure(exec_ctx *x, size_t op)
 {
 	x->alloc_op = op;
 	if (x->plan && x->plan->fail_nth && x->plan->fail_op == op)
-		x->fail_countdown = x->plan->fail_nth;
+		x->plan_countdown = x->plan->fail_nth;
 }
 
 /* After it: an injected failure must have been reported as ENOMEM by the
@@ -874,13 +878,13 @@ static void settle_planned_failure(exec_ctx *x, size_t op)
 	x->enomem_owed = false;
 	if (x->plan == NULL || x->plan->fail_op != op || !x->plan->fail_nth)
 		return;
-	if (x->fail_countdown == 0)
+	if (x->plan_countdown == 0)
 		x->plan->injected = true;
 	else if (!x->v->failed)
 		fail(x, "enomem.not-repeated", "the allocations of the counting "
 		     "run again, the planned one among them",
 		     "fewer allocations: the core is not deterministic");
-	x->fail_countdown = 0;
+	x->plan_countdown = 0;
 }
 
 /* Whether a fatal error happens depends on the map's contents (an equal

@@ -25,14 +25,16 @@ typedef struct orc_alloc_rec {
 #define ORC_MAKE_OP SIZE_MAX
 
 /* Systematic fault injection (oracle/sweep.h drives it).  With a plan,
- * the program's own fail-alloc records are ignored; every allocation is
- * appended to recs when `record` is set; and when fail_nth is not 0,
- * allocation fail_nth (from 1) of operation fail_op fails, the re-entrant
- * inner operations it runs counting with it. */
+ * the program's own fail-alloc records are ignored unless keep_fail_alloc
+ * is set; every allocation is appended to recs when `record` is set; and
+ * when fail_nth is not 0, allocation fail_nth (from 1) of operation
+ * fail_op fails, the re-entrant inner operations it runs counting with
+ * it. */
 typedef struct orc_alloc_plan {
 	size_t fail_op;
 	uint64_t fail_nth;
 	bool record;
+	bool keep_fail_alloc;
 	orc_alloc_rec *recs; /* grown with realloc; the caller frees it */
 	size_t nrecs, cap;
 	bool injected;       /* out: the planned failure happened */

@@ -16,6 +16,10 @@ typedef struct orc_sweep_opts {
 	 * allocations from a start chosen by `pick`; 0 means every one. */
 	size_t max_failures;
 	uint64_t pick;
+	/* Keep the program's own fail-alloc records in every run (the
+	 * faults fuzz target, whose plain run is the counting run); else
+	 * they are ignored, and each run fails exactly one allocation. */
+	bool keep_fail_alloc;
 } orc_sweep_opts;
 
 /* What sweeps saw; orc_sweep adds to it, so one total can cover many
@@ -42,5 +46,12 @@ typedef struct orc_sweep_failure {
  * the failure it had injected, or ORC_AGREED. */
 int orc_sweep(const fz_program *p, const orc_sweep_opts *o,
               orc_sweep_stats *s, orc_verdict *v, orc_sweep_failure *at);
+
+/* The failing runs only, after a counting run the caller made: an
+ * orc_exec of p with a plan that recorded (counted->record), agreed,
+ * and kept fail-alloc records as o->keep_fail_alloc says. */
+int orc_sweep_from(const fz_program *p, const orc_sweep_opts *o,
+                   const orc_alloc_plan *counted, orc_sweep_stats *s,
+                   orc_verdict *v, orc_sweep_failure *at);
 
 #endif
