@@ -645,7 +645,8 @@ size_t fz_decoder_step(fz_decoder *d, const uint8_t *data, size_t n)
 		break;
 	}
 	case FZ_C_BULK:
-		if (r[1] & FZ_FLAG_BULK_CHURN)
+		if ((r[1] & FZ_FLAG_BULK_CHURN) == FZ_FLAG_BULK_CHURN &&
+		    fz_targets[d->target].churns)
 			churn(d, generic ? FZ_OP_GPUT : FZ_OP_PUT,
 			      generic ? FZ_OP_GDEL : FZ_OP_DEL, r);
 		else if (r[1] & FZ_FLAG_BULK_DELETE)
