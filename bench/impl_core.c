@@ -145,8 +145,9 @@ struct counting {
 	size_t live, peak, allocs;
 };
 
-static void *count_alloc(void *ctx, size_t size)
+static void *count_alloc(void *ctx, size_t size, enum gomap_alloc_site site)
 {
+	(void)site;
 	struct counting *c = ctx;
 	void *p = malloc(size ? size : 1);
 	if (p) {

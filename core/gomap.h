@@ -159,10 +159,37 @@ uint64_t gomap_f64hash(double v, uint64_t seed, uint64_t key0, gomap *m);
 
 /* ---- hooks ------------------------------------------------------------- */
 
+/* Where the core allocates: every allocation names its call site, so an
+ * allocator hook can count, or fail, each one (docs/design.md, "Allocation
+ * sites").  The name says what is allocated and by which step. */
+enum gomap_alloc_site {
+	GOMAP_SITE_HEADER,           /* make: the map header */
+	GOMAP_SITE_ZERO_ELEM,        /* make: the zero value of a big elem */
+	GOMAP_SITE_MAKE_ARRAY,       /* make: the bucket array of a hint */
+	GOMAP_SITE_FIRST_BUCKET,     /* assign: the first bucket (B = 0) */
+	GOMAP_SITE_GROW_ARRAY,       /* assign: the array a growth moves to */
+	GOMAP_SITE_GROW_OVERFLOW,    /* assign: reserve for a growth's start */
+	GOMAP_SITE_GROW_KEY,         /* assign: indirect key, growth start */
+	GOMAP_SITE_GROW_ELEM,        /* assign: indirect elem, growth start */
+	GOMAP_SITE_GROWING_OVERFLOW, /* assign: reserve for growWork + insert */
+	GOMAP_SITE_GROWING_KEY,      /* assign: indirect key while growing */
+	GOMAP_SITE_GROWING_ELEM,     /* assign: indirect elem while growing */
+	GOMAP_SITE_CHAIN_OVERFLOW,   /* assign: a full chain's next bucket */
+	GOMAP_SITE_INSERT_KEY,       /* assign: indirect key, no growth */
+	GOMAP_SITE_INSERT_ELEM,      /* assign: indirect elem, no growth */
+	GOMAP_SITE_DELETE_OVERFLOW,  /* delete: reserve for growWork */
+	GOMAP_SITE_COUNT
+};
+
+/* The site's name, e.g. "overflow bucket (delete, growing)"; "?" if
+ * out of range. */
+const char *gomap_alloc_site_name(enum gomap_alloc_site site);
+
 typedef struct gomap_hooks {
 	/* Allocator.  NULL alloc means malloc/free.  Memory need not be
-	 * zeroed; `free` receives the size that was allocated. */
-	void *(*alloc)(void *ctx, size_t size);
+	 * zeroed; `free` receives the size that was allocated.  `site` says
+	 * which allocation this is; a NULL return fails just that one. */
+	void *(*alloc)(void *ctx, size_t size, enum gomap_alloc_site site);
 	void (*free)(void *ctx, void *p, size_t size);
 	void *alloc_ctx;
 

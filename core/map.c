@@ -50,12 +50,13 @@ size_t gm_bucket_array_len(const gomap_type *t, uint8_t b)
 	return n;
 }
 
-static uint8_t *alloc_bucket_array(gomap *m, size_t nbuckets)
+static uint8_t *alloc_bucket_array(gomap *m, size_t nbuckets,
+                                   enum gomap_alloc_site site)
 {
 	if (nbuckets > SIZE_MAX / m->t.bucketsize)
 		/* coverage-unreachable: hint cap and memory bound B */
 		return NULL;
-	uint8_t *a = gm_alloc(m, nbuckets * m->t.bucketsize);
+	uint8_t *a = gm_alloc(m, nbuckets * m->t.bucketsize, site);
 	if (a) {
 		m->mem.bucket_arrays++;
 		m->mem.bucket_array_bytes += nbuckets * m->t.bucketsize;
@@ -97,7 +98,7 @@ uint8_t *gm_make_bucket_array(gomap *m, uint8_t b, size_t *nbuckets_out,
                               uint8_t **next_overflow)
 {
 	size_t n = gm_bucket_array_len(&m->t, b);
-	uint8_t *a = alloc_bucket_array(m, n); /* zeroed */
+	uint8_t *a = alloc_bucket_array(m, n, GOMAP_SITE_MAKE_ARRAY); /* zeroed */
 	if (a == NULL)
 		return NULL;
 	*nbuckets_out = n;
@@ -180,8 +181,9 @@ static bool uses_go_hash(const gomap_type *t)
 
 static gomap *alloc_header(const gomap_hooks *hooks)
 {
-	gomap *m = hooks && hooks->alloc ? hooks->alloc(hooks->alloc_ctx, sizeof *m)
-	                                 : malloc(sizeof *m);
+	gomap *m = hooks && hooks->alloc
+	                   ? hooks->alloc(hooks->alloc_ctx, sizeof *m, GOMAP_SITE_HEADER)
+	                   : malloc(sizeof *m);
 	if (m)
 		memset(m, 0, sizeof *m);
 	return m;
@@ -220,7 +222,7 @@ gomap *gomap_make(const gomap_type *t, int64_t hint, const gomap_hooks *hooks,
 	m->rand_state = m->hooks.rand_seed;
 	m->inline_hash = uses_go_hash(t);
 	if (t->elem.size > GM_ZERO_SIZE) {
-		m->zero = gm_alloc(m, t->elem.size);
+		m->zero = gm_alloc(m, t->elem.size, GOMAP_SITE_ZERO_ELEM);
 		if (m->zero == NULL)
 			goto nomem;
 	}
@@ -333,13 +335,13 @@ void gm_drop_old_array(gomap *m)
 uint8_t *gm_alloc_grow_array(gomap *m, uint8_t newB, size_t *nalloc)
 {
 	*nalloc = gm_bucket_array_len(&m->t, newB);
-	return alloc_bucket_array(m, *nalloc);
+	return alloc_bucket_array(m, *nalloc, GOMAP_SITE_GROW_ARRAY);
 }
 
 /* Go: the first assignment's bucket allocation, makemap_small style. */
 int gm_alloc_first_bucket(gomap *m)
 {
-	m->buckets = alloc_bucket_array(m, 1);
+	m->buckets = alloc_bucket_array(m, 1, GOMAP_SITE_FIRST_BUCKET);
 	if (m->buckets == NULL)
 		return GOMAP_ENOMEM;
 	m->nbuckets_alloc = 1;

@@ -414,8 +414,9 @@ static inline uint8_t *gm_prepare_grow(gomap *m, uint64_t hash, bool bigger,
 	size_t need = gm_evacuation_need(m, gm_bucket_at(t, m->buckets, first)) + 1;
 	if (second < gm_bucket_shift(m->B))
 		need += gm_evacuation_need(m, gm_bucket_at(t, m->buckets, second));
-	if (gm_reserve_buckets(m, need) != GOMAP_OK ||
-	    gm_reserve_objects(m) != GOMAP_OK)
+	if (gm_reserve_buckets(m, need, GOMAP_SITE_GROW_OVERFLOW) != GOMAP_OK ||
+	    gm_reserve_objects(m, GOMAP_SITE_GROW_KEY, GOMAP_SITE_GROW_ELEM) !=
+	            GOMAP_OK)
 		return NULL;
 	return gm_alloc_grow_array(m, (uint8_t)(m->B + (bigger ? 1 : 0)), nalloc);
 }
@@ -537,8 +538,11 @@ GM_INLINE int gm_assign_body(gomap *m, const void *key,
 again:;
 	uintptr_t bucket = hash & gm_bucket_mask(m->B);
 	if (gm_growing(m)) {
-		if (gm_reserve_buckets(m, gm_grow_work_need(m, bucket) + 1) ||
-		    (gm_needs_objects(t, kind) && gm_reserve_objects(m)))
+		if (gm_reserve_buckets(m, gm_grow_work_need(m, bucket) + 1,
+		                       GOMAP_SITE_GROWING_OVERFLOW) ||
+		    (gm_needs_objects(t, kind) &&
+		     gm_reserve_objects(m, GOMAP_SITE_GROWING_KEY,
+		                        GOMAP_SITE_GROWING_ELEM)))
 			goto nomem;
 		gm_grow_work(m, bucket);
 	}
@@ -560,8 +564,10 @@ again:;
 			goto again; /* growing invalidates the search */
 		}
 		if ((insb == NULL && m->next_overflow == NULL &&
-		     gm_reserve_buckets(m, 1)) ||
-		    (gm_needs_objects(t, kind) && gm_reserve_objects(m)))
+		     gm_reserve_buckets(m, 1, GOMAP_SITE_CHAIN_OVERFLOW)) ||
+		    (gm_needs_objects(t, kind) &&
+		     gm_reserve_objects(m, GOMAP_SITE_INSERT_KEY,
+		                        GOMAP_SITE_INSERT_ELEM)))
 			goto nomem;
 	}
 	if (insb == NULL) {
@@ -686,7 +692,8 @@ GM_INLINE int gm_delete_body(gomap *m, const void *key,
 	uintptr_t bucket = hash & gm_bucket_mask(m->B);
 	if (gm_growing(m)) {
 		/* even for an absent key (rule 31) */
-		if (gm_reserve_buckets(m, gm_grow_work_need(m, bucket)))
+		if (gm_reserve_buckets(m, gm_grow_work_need(m, bucket),
+		                       GOMAP_SITE_DELETE_OVERFLOW))
 			/* coverage-marker: enomem-delete-mid-growth */
 			return gm_write_abort_nomem(m, rand_before);
 		gm_grow_work(m, bucket);

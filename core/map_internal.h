@@ -309,12 +309,14 @@ bool gm_key_equal(gomap *m, const void *a, const void *b);
 void *gm_pages_alloc(size_t size);
 void gm_pages_free(void *p, size_t size);
 /* memory.c */
-void *gm_alloc(gomap *m, size_t size);  /* zeroed; NULL on failure */
+/* zeroed; NULL on failure; site: gomap.h, enum gomap_alloc_site */
+void *gm_alloc(gomap *m, size_t size, enum gomap_alloc_site site);
 void gm_free(gomap *m, void *payload);
 void gm_retire(gomap *m, void *payload); /* free now or when no iterator */
 void gm_flush_graveyard(gomap *m);
-int gm_reserve_buckets(gomap *m, size_t n);
-int gm_reserve_objects(gomap *m);
+int gm_reserve_buckets(gomap *m, size_t n, enum gomap_alloc_site site);
+int gm_reserve_objects(gomap *m, enum gomap_alloc_site key_site,
+                       enum gomap_alloc_site elem_site);
 uint8_t *gm_take_reserved_bucket(gomap *m);
 void *gm_take_key_obj(gomap *m);
 void *gm_take_elem_obj(gomap *m);

@@ -23,7 +23,7 @@ static void default_free(void *ctx, void *p, size_t size)
 		free(p);
 }
 
-void *gm_alloc(gomap *m, size_t size)
+void *gm_alloc(gomap *m, size_t size, enum gomap_alloc_site site)
 {
 	size_t total = sizeof(gm_block) + size;
 	if (total < size)
@@ -31,7 +31,7 @@ void *gm_alloc(gomap *m, size_t size)
 		return NULL;
 	gm_block *blk;
 	if (m->hooks.alloc) {
-		blk = m->hooks.alloc(m->hooks.alloc_ctx, total);
+		blk = m->hooks.alloc(m->hooks.alloc_ctx, total, site);
 		if (blk)
 			memset(blk, 0, total);
 	} else {
@@ -94,11 +94,12 @@ void gm_retire_heap_list(gomap *m, gm_block **list)
 	}
 }
 
-/* Makes sure at least n overflow buckets are in the reserve. */
-int gm_reserve_buckets(gomap *m, size_t n)
+/* Makes sure at least n overflow buckets are in the reserve; site names
+ * the step that reserves them. */
+int gm_reserve_buckets(gomap *m, size_t n, enum gomap_alloc_site site)
 {
 	while (m->nreserve < n) {
-		void *b = gm_alloc(m, m->t.bucketsize);
+		void *b = gm_alloc(m, m->t.bucketsize, site);
 		if (b == NULL)
 			return GOMAP_ENOMEM;
 		gm_block *blk = gm_block_of(b);
@@ -110,16 +111,18 @@ int gm_reserve_buckets(gomap *m, size_t n)
 	return GOMAP_OK;
 }
 
-/* Makes sure a new entry's indirect key and elem objects are at hand. */
-int gm_reserve_objects(gomap *m)
+/* Makes sure a new entry's indirect key and elem objects are at hand;
+ * the sites name the step that reserves them. */
+int gm_reserve_objects(gomap *m, enum gomap_alloc_site key_site,
+                       enum gomap_alloc_site elem_site)
 {
 	if (m->t.indirectkey && m->spare_key_obj == NULL) {
-		m->spare_key_obj = gm_alloc(m, m->t.key.size);
+		m->spare_key_obj = gm_alloc(m, m->t.key.size, key_site);
 		if (m->spare_key_obj == NULL)
 			return GOMAP_ENOMEM;
 	}
 	if (m->t.indirectelem && m->spare_elem_obj == NULL) {
-		m->spare_elem_obj = gm_alloc(m, m->t.elem.size);
+		m->spare_elem_obj = gm_alloc(m, m->t.elem.size, elem_site);
 		if (m->spare_elem_obj == NULL)
 			return GOMAP_ENOMEM;
 	}

@@ -265,6 +265,13 @@ static void record_entries(enum fz_target t)
 	record(t, FZ_C_BULK, "delete_13", FZ_FLAG_BULK_DELETE, 12, 0, 0);
 	record(t, FZ_C_BULK, "delete_max", FZ_FLAG_BULK_DELETE, FZ_BULK_MAX - 1,
 	       0, 0);
+	/* churn (flag bits 6 and 7, targets that churn): byte 2 is the
+	 * window - 1; a window of 25 at B = 2 (at most 26 keys) is the
+	 * likeliest same-size growth */
+	if (fz_targets[t].churns) {
+		record(t, FZ_C_BULK, "churn_25", FZ_FLAG_BULK_CHURN, 24, 0, 1000);
+		record(t, FZ_C_BULK, "churn_12", FZ_FLAG_BULK_CHURN, 11, 0, 2000);
+	}
 	/* literals: for str the argument is the length; 8 value bytes follow */
 	record(t, FZ_C_LITKEY, "8", 0, 0, 0, 8);
 	record(t, FZ_C_LITELEM, "8", 0, 0, 0, 8);

@@ -399,6 +399,40 @@ static void bulk_delete(fz_decoder *d, enum fz_opcode code, const uint8_t *r)
 	}
 }
 
+/* A churn: FZ_CHURN_KEYS fresh keys from arg on go in one by one, and
+ * once `window` of them are in, each put follows the delete of the
+ * oldest, so the map never holds more than the window (1 + the count
+ * byte % FZ_BULK_MAX).  Whenever a bucket holds more than eight of the
+ * window's keys it takes an overflow bucket, which stays and is counted
+ * when the keys leave: a few dozen steps under a small load make enough
+ * of them for a same-size growth (Go: tooManyOverflowBuckets), which
+ * inputs of bulk puts and deletes alone did not reach from an empty
+ * corpus (docs/fuzz-format.md, "Churn"). */
+static void churn(fz_decoder *d, enum fz_opcode put, enum fz_opcode del,
+                  const uint8_t *r)
+{
+	unsigned window = 1 + r[2] % FZ_CHURN_WINDOW;
+	uint32_t arg = rd32(r + 4);
+	const fz_vtype kk = d->p->hdr.key_kind, ek = d->p->hdr.elem_kind;
+	for (unsigned i = 0; i < FZ_CHURN_KEYS && !d->done; i++) {
+		if (i >= window) {
+			const void *old = make_value(d, kk, arg + i - window,
+			                             FZ_ROOM_KEY);
+			const fz_op *a = append(d, &(fz_op){.code = del, .key = old});
+			if (a)
+				track(d, a);
+			if (d->done)
+				break;
+		}
+		fz_op op = {.code = put,
+		            .key = make_value(d, kk, arg + i, FZ_ROOM_KEY),
+		            .elem = make_value(d, ek, r[3] + i, FZ_ROOM_ELEM)};
+		const fz_op *a = append(d, &op);
+		if (a)
+			fz_pool_push_marked(&d->pool, a->key, true);
+	}
+}
+
 /* LITKEY / LITELEM: the value's bytes follow the record. */
 static size_t literal(fz_decoder *d, bool is_key, const uint8_t *data,
                       size_t n)
@@ -611,7 +645,11 @@ size_t fz_decoder_step(fz_decoder *d, const uint8_t *data, size_t n)
 		break;
 	}
 	case FZ_C_BULK:
-		if (r[1] & FZ_FLAG_BULK_DELETE)
+		if ((r[1] & FZ_FLAG_BULK_CHURN) == FZ_FLAG_BULK_CHURN &&
+		    fz_targets[d->target].churns)
+			churn(d, generic ? FZ_OP_GPUT : FZ_OP_PUT,
+			      generic ? FZ_OP_GDEL : FZ_OP_DEL, r);
+		else if (r[1] & FZ_FLAG_BULK_DELETE)
 			bulk_delete(d, generic ? FZ_OP_GDEL : FZ_OP_DEL, r);
 		else
 			bulk_put(d, generic ? FZ_OP_GPUT : FZ_OP_PUT, r);

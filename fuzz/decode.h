@@ -19,7 +19,9 @@
  *              [0] opcode selector (each target's weights: targets.c)
  *              [1] flags: bit 0 generic entry point (gput/gget/gdel),
  *                  bits 1-3 iterator id, bits 4-5 reenter choices,
- *                  bit 6 a bulk record deletes instead of putting
+ *                  bit 6 a bulk record deletes instead of putting,
+ *                  bits 6 and 7 it churns (put and delete) instead, in
+ *                  a target that churns (targets.c)
  *              [2] key selector: < 0xe0 picks a recent key (pool), else
  *                  a fresh key made from the argument; bulk: count
  *              [3] elem selector (an elem derived from this byte)
@@ -39,6 +41,7 @@
 
 #define FZ_FORMAT_VERSION 2
 #define FZ_FLAG_BULK_DELETE 0x40 /* record byte 1 of a bulk record */
+#define FZ_FLAG_BULK_CHURN 0xc0  /* both bits: it churns, where targets.c says */
 #define FZ_HEADER_SIZE 32
 #define FZ_RECORD_SIZE 8
 

@@ -9,6 +9,8 @@
 #include "targets.h"
 
 #define FZ_BULK_MAX 32   /* keys of one bulk put */
+#define FZ_CHURN_KEYS 128 /* fresh keys of one churn */
+#define FZ_CHURN_WINDOW 64 /* the most keys a churn keeps in the map */
 
 /* Room for a value the decoder makes from a record until the program
  * copies it: a string (its gomap_str and bytes), which the program always

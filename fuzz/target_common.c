@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "exec.h"
+#include "sweep.h"
 #include "trace.h"
 
 static void report(const fz_program *p, const orc_verdict *v, const char *why)
@@ -53,29 +54,104 @@ static void environment_failed(const orc_verdict *v)
 const orc_exec_opts fz_target_exec_opts = {
 	.out = NULL, .honour_paths = true, .check_all_below = 1, .check_divisor = 1};
 
-void fz_run_input(enum fz_target t, const uint8_t *data, size_t size)
+/* One program for the process: each input is decoded into the memory the
+ * last one used.  It is emptied at the end of the run rather than the
+ * start of the next, so that each run frees what it allocated beyond the
+ * kept memory: libFuzzer runs an input again, looking for a leak,
+ * whenever a run mallocs more than it frees. */
+static fz_program program;
+
+static const char *what_failed(int rc, const orc_verdict *v)
 {
-	/* One program for the process: each input is decoded into the
-	 * memory the last one used.  It is emptied at the end of the run
-	 * rather than the start of the next, so that each run frees what it
-	 * allocated beyond the kept memory: libFuzzer runs an input again,
-	 * looking for a leak, whenever a run mallocs more than it frees. */
-	static fz_program p;
-	if (p.file == NULL) /* first input: still all zero bytes */
-		fz_program_init(&p, "<input>");
-	int decoded = fz_decode_into(t, data, size, &p);
+	if (rc == ORC_MALFORMED)
+		return "the decoder made a malformed program";
+	return strncmp(v->check, "go.", 3) == 0
+	               ? "the port and Go's runtime map disagree"
+	               : "core and model disagree";
+}
+
+/* Decodes and runs the input (with plan, when not NULL); returns the
+ * program, which agreed. */
+static fz_program *run_decoded(enum fz_target t, const uint8_t *data,
+                               size_t size, orc_alloc_plan *plan)
+{
+	fz_program *p = &program;
+	if (p->file == NULL) /* first input: still all zero bytes */
+		fz_program_init(p, "<input>");
+	int decoded = fz_decode_into(t, data, size, p);
 	if (decoded == -1)
 		environment_failed(NULL);
 	if (decoded != 0)
-		report(&p, NULL, "the decoder made a program it could not finish");
+		report(p, NULL, "the decoder made a program it could not finish");
 	orc_verdict v;
-	int rc = orc_exec(&p, &fz_target_exec_opts, &v);
+	orc_exec_opts o = fz_target_exec_opts;
+	o.plan = plan;
+	int rc = orc_exec(p, &o, &v);
 	if (rc == ORC_ENVIRONMENT)
 		environment_failed(&v);
 	if (rc != 0)
-		report(&p, &v, rc == 2 ? "the decoder made a malformed program"
-		               : strncmp(v.check, "go.", 3) == 0
-		                       ? "the port and Go's runtime map disagree"
-		                       : "core and model disagree");
-	fz_program_reset(&p, "<input>");
+		report(p, &v, what_failed(rc, &v));
+	return p;
+}
+
+void fz_run_input(enum fz_target t, const uint8_t *data, size_t size)
+{
+	fz_program *p = run_decoded(t, data, size, NULL);
+	fz_program_reset(p, "<input>");
+}
+
+/* FNV-1a of the input: where the sweep's evenly spread failures start. */
+static uint64_t input_hash(const uint8_t *data, size_t size)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < size; i++)
+		h = (h ^ data[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static void report_injection(const fz_program *p, const orc_verdict *v,
+                             int rc, const orc_sweep_failure *at)
+{
+	/* the trace below fails under `gomap replay --fail-each-alloc` */
+	if (at->counting)
+		fprintf(stderr, "==== fault-injection sweep, its counting run (the "
+		        "program's fail-alloc records ignored)\n");
+	else if (at->op == ORC_MAKE_OP)
+		fprintf(stderr, "==== fault-injection sweep: allocation %llu of the "
+		        "make failing (%s)\n", (unsigned long long)at->nth,
+		        gomap_alloc_site_name(at->site));
+	else
+		fprintf(stderr, "==== fault-injection sweep: allocation %llu of "
+		        "operation %zu failing (%s)\n", (unsigned long long)at->nth,
+		        at->op, gomap_alloc_site_name(at->site));
+	report(p, v, what_failed(rc, v));
+}
+
+void fz_run_input_swept(enum fz_target t, const uint8_t *data, size_t size,
+                        size_t max_failures, unsigned every)
+{
+	/* the plain run is the sweep's counting run: it keeps the program's
+	 * fail-alloc records, and so do the failing runs; its log's memory
+	 * is kept for the process, as the program's is */
+	static orc_alloc_plan count;
+	count = (orc_alloc_plan){.record = true, .keep_fail_alloc = true,
+	                         .recs = count.recs, .cap = count.cap};
+	uint64_t hash = input_hash(data, size);
+	fz_program *p = run_decoded(t, data, size, &count);
+	if (every == 0 || (hash >> 32) % every != 0) {
+		fz_program_reset(p, "<input>");
+		return;
+	}
+	orc_sweep_opts o = {.exec = fz_target_exec_opts,
+	                    .max_failures = max_failures, .pick = hash,
+	                    .keep_fail_alloc = true};
+	orc_sweep_stats s = {0};
+	orc_verdict v;
+	orc_sweep_failure at;
+	int rc = orc_sweep_from(p, &o, &count, &s, &v, &at);
+	if (rc == ORC_ENVIRONMENT)
+		environment_failed(&v);
+	if (rc != 0)
+		report_injection(p, &v, rc, &at);
+	fz_program_reset(p, "<input>");
 }

@@ -24,4 +24,12 @@ extern const orc_exec_opts fz_target_exec_opts;
  * target. */
 void fz_run_input(enum fz_target t, const uint8_t *data, size_t size);
 
+/* The same, counting the allocations of the run, then for one input in
+ * `every` (chosen by the input's bytes) a bounded fault-injection sweep
+ * (oracle/sweep.h): at most max_failures more runs, each with one of
+ * those allocations failing, spread over them from a start the input's
+ * bytes choose.  Every run keeps the program's fail-alloc records. */
+void fz_run_input_swept(enum fz_target t, const uint8_t *data, size_t size,
+                        size_t max_failures, unsigned every);
+
 #endif

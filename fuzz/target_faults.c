@@ -6,6 +6,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fz_run_input(FZ_TARGET_FAULTS, data, size);
+	const fz_target_def *def = &fz_targets[FZ_TARGET_FAULTS];
+	fz_run_input_swept(FZ_TARGET_FAULTS, data, size, def->sweep_failures,
+	                   def->sweep_every);
 	return 0;
 }

@@ -29,6 +29,13 @@ typedef struct fz_target_def {
 	/* how many of the 256 opcode byte values select each class; they add
 	 * up to 256, in class order */
 	uint8_t weights[FZ_CLASSES];
+	/* A fault-injection sweep after the plain run (oracle/sweep.h) of
+	 * one input in sweep_every (0: none), failing sweep_failures of its
+	 * allocations, each in a run of its own. */
+	uint8_t sweep_failures, sweep_every;
+	/* Whether a bulk record with flag bits 6 and 7 churns (decode.c,
+	 * churn); else bit 6 alone says it deletes. */
+	bool churns;
 } fz_target_def;
 
 extern const fz_target_def fz_targets[FZ_TARGETS];

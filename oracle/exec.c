@@ -25,6 +25,15 @@ typedef struct exec_ctx {
 	size_t index;
 
 	uint64_t fail_countdown; /* fail-alloc: 0 = off */
+	/* an injected failure no operation has reported ENOMEM for yet */
+	bool enomem_owed;
+	/* the core's blocks not yet freed, for the leak checks */
+	long live_blocks;
+	/* systematic injection (exec.h, orc_alloc_plan): the plan, and the
+	 * top-level operation the core's allocations count against now */
+	orc_alloc_plan *plan;
+	size_t alloc_op;
+	uint64_t plan_countdown; /* the planned failure, armed: 0 = off */
 
 	bool fatal; /* Go's fatal error (or throw) happened */
 	char fatal_msg[128];
@@ -198,27 +207,38 @@ static void out_of_memory(exec_ctx *x, const char *what)
 
 /* ---- hooks ------------------------------------------------------------- */
 
+static void note_allocation(exec_ctx *x, enum gomap_alloc_site site);
+
 /* fail-alloc's injected failure is the countdown reaching 0; a NULL from
  * malloc itself is the machine's, whatever is armed. */
-static void *counting_alloc(void *ctx, size_t size)
+static void *counting_alloc(void *ctx, size_t size, enum gomap_alloc_site site)
 {
 	exec_ctx *x = ctx;
-	if (x->fail_countdown && --x->fail_countdown == 0)
+	if (x->plan)
+		note_allocation(x, site);
+	bool planned = x->plan_countdown && --x->plan_countdown == 0;
+	bool counted = x->fail_countdown && --x->fail_countdown == 0;
+	if (planned || counted) {
+		x->enomem_owed = true;
 		return NULL;
+	}
 	void *p = malloc(size);
 	if (p == NULL) {
 		char what[128];
 		snprintf(what, sizeof what, "out of memory: malloc(%zu) for the "
 		         "core returned NULL, not a fail-alloc", size);
 		out_of_memory(x, what);
+		return NULL;
 	}
+	x->live_blocks++;
 	return p;
 }
 
 static void counting_free(void *ctx, void *p, size_t size)
 {
-	(void)ctx;
+	exec_ctx *x = ctx;
 	(void)size;
+	x->live_blocks--;
 	free(p);
 }
 
@@ -401,7 +421,7 @@ static void emit_enomem(exec_ctx *x, const fz_op *op)
 /* Snapshot for the ENOMEM check, taken only while a failure is armed. */
 static void snapshot_if_armed(exec_ctx *x, gomap_textbuf *before)
 {
-	if (x->fail_countdown) {
+	if (x->fail_countdown || x->plan_countdown) {
 		gomap_dump_text(x->m, before);
 		x->before = before;
 	}
@@ -424,6 +444,7 @@ static bool status_ok(exec_ctx *x, const fz_op *op, int st,
 		return false; /* the real allocator failed: not an observation */
 	if (st == GOMAP_ENOMEM) {
 		x->op_enomem = true;
+		x->enomem_owed = false;
 		orc_go_enomem(&x->go);
 		emit_enomem(x, op);
 		check_unchanged(x, before);
@@ -759,8 +780,12 @@ static void op_iter_next(exec_ctx *x, const fz_op *op)
 	}
 }
 
+static bool fatal_unforeseeable(const exec_ctx *x);
+
 static void op_expect_fatal(exec_ctx *x, const fz_op *op)
 {
+	if (!x->fatal && fatal_unforeseeable(x))
+		return;
 	if (!x->fatal)
 		fail(x, "fatal.missing", op->msg, "no fatal error");
 	else if (strcmp(x->fatal_msg, op->msg) != 0)
@@ -842,11 +867,85 @@ static void run_op_unchecked(exec_ctx *x, const fz_op *op)
 	case FZ_OP_ITER_START: op_iter_start(x, op); break;
 	case FZ_OP_ITER_NEXT: op_iter_next(x, op); break;
 	case FZ_OP_ITER_STOP: stop_iterator(x, op->iter); break;
-	case FZ_OP_FAIL_ALLOC: x->fail_countdown = op->n; break;
+	case FZ_OP_FAIL_ALLOC:
+		/* a plan replaces the program's own, unless it keeps them */
+		if (x->plan == NULL || x->plan->keep_fail_alloc)
+			x->fail_countdown = op->n;
+		break;
 	case FZ_OP_REENTER: break; /* armed by the main loop */
 	case FZ_OP_EXPECT_FATAL: op_expect_fatal(x, op); break;
 	case FZ_OP_COUNT: break;
 	}
+}
+
+/* ---- systematic fault injection (exec.h, orc_alloc_plan) ------------------ */
+
+/* Appends the allocation to the plan's log when it keeps one. */
+static void note_allocation(exec_ctx *x, enum gomap_alloc_site site)
+{
+	orc_alloc_plan *pl = x->plan;
+	if (!pl->record)
+		return;
+	if (pl->nrecs == pl->cap) {
+		size_t cap = pl->cap ? 2 * pl->cap : 64;
+		orc_alloc_rec *r = realloc(pl->recs, cap * sizeof *r);
+		if (r == NULL) {
+			out_of_memory(x, "the allocation log could not grow");
+			return;
+		}
+		pl->recs = r;
+		pl->cap = cap;
+	}
+	pl->recs[pl->nrecs++] = (orc_alloc_rec){x->alloc_op, site};
+}
+
+/* Before top-level operation `op` (or the make, ORC_MAKE_OP): its
+ * allocations count against it, and the planned one is armed. */
+static void arm_planned_failure(exec_ctx *x, size_t op)
+{
+	x->alloc_op = op;
+	if (x->plan && x->plan->fail_nth && x->plan->fail_op == op)
+		x->plan_countdown = x->plan->fail_nth;
+}
+
+/* After it: an injected failure must have been reported as ENOMEM by the
+ * operation it hit, and the planned one must have happened, since the
+ * counting run saw that many allocations in this operation. */
+static void settle_planned_failure(exec_ctx *x, size_t op)
+{
+	if (x->enomem_owed && !x->fatal)
+		fail(x, "enomem.unreported", "the operation whose allocation "
+		     "failed to return GOMAP_ENOMEM", "another status");
+	x->enomem_owed = false;
+	if (x->plan == NULL || x->plan->fail_op != op || !x->plan->fail_nth)
+		return;
+	if (x->plan_countdown == 0)
+		x->plan->injected = true;
+	else if (!x->v->failed)
+		fail(x, "enomem.not-repeated", "the allocations of the counting "
+		     "run again, the planned one among them",
+		     "fewer allocations: the core is not deterministic");
+	x->plan_countdown = 0;
+}
+
+/* Whether a fatal error happens depends on the map's contents (an equal
+ * callback runs only for a key found with its tophash, and a write from
+ * inside one is Go's "concurrent map writes"), which the operation that a
+ * plan failed did not change.  So once a plan's failure is injected, the
+ * program's expect-fatal, or its lack, no longer says what must happen;
+ * a fatal error still ends the checks on the dead map. */
+static bool fatal_unforeseeable(const exec_ctx *x)
+{
+	return x->plan && x->plan->injected;
+}
+
+/* A make whose allocation failed must have freed what it had taken. */
+static void check_failed_make(exec_ctx *x)
+{
+	x->enomem_owed = false;
+	if (x->live_blocks != 0)
+		fail(x, "enomem.leak", "a failed make to free every block it "
+		     "allocated", "blocks still allocated");
 }
 
 /* ---- Go's policy around every map operation ------------------------------ */
@@ -1011,7 +1110,14 @@ static int setup(exec_ctx *x)
 		.hashkey0 = h->hashkey,
 	};
 	int st;
+	arm_planned_failure(x, ORC_MAKE_OP);
 	x->m = gomap_make(&x->t, h->hint, &hooks, &st);
+	if (x->m == NULL && st == GOMAP_ENOMEM && x->enomem_owed) {
+		check_failed_make(x);
+		settle_planned_failure(x, ORC_MAKE_OP);
+		return -1; /* the program cannot run without its map */
+	}
+	settle_planned_failure(x, ORC_MAKE_OP);
 	x->kt = valtype_of(h->key_kind);
 	x->et = valtype_of(h->elem_kind);
 	x->model = orc_model_new(x->kt, x->et);
@@ -1050,12 +1156,15 @@ static void teardown(exec_ctx *x)
 	}
 	gomap_destroy(x->m);
 	orc_model_free(x->model);
+	if (x->live_blocks != 0 && !x->v->environment)
+		fail(x, "memory.leak", "gomap_destroy to free every block of "
+		     "the map", "blocks still allocated");
 }
 
 int orc_exec(const fz_program *p, const orc_exec_opts *opts, orc_verdict *v)
 {
 	memset(v, 0, sizeof *v);
-	exec_ctx x = {.p = p, .o = opts, .v = v};
+	exec_ctx x = {.p = p, .o = opts, .v = v, .plan = opts->plan};
 	if (setup(&x) == 0) {
 		for (size_t i = 0; i < p->nops && !v->failed; i++) {
 			const fz_op *op = &p->ops[i];
@@ -1068,13 +1177,16 @@ int orc_exec(const fz_program *p, const orc_exec_opts *opts, orc_verdict *v)
 				continue;
 			}
 			bool was_fatal = x.fatal;
+			arm_planned_failure(&x, i);
 			run_op(&x, op);
+			settle_planned_failure(&x, i);
 			if (fz_ops[op->code].flags & FZ_F_MAPOP)
 				x.inner = NULL; /* reenter arms one operation only */
 			if (x.fatal && !was_fatal) {
 				emit(&x, "fatal %s\n", x.fatal_msg);
-				if (i + 1 >= p->nops ||
-				    p->ops[i + 1].code != FZ_OP_EXPECT_FATAL)
+				if ((i + 1 >= p->nops ||
+				     p->ops[i + 1].code != FZ_OP_EXPECT_FATAL) &&
+				    !fatal_unforeseeable(&x))
 					fail(&x, "fatal.unexpected", "no fatal error",
 					     x.fatal_msg);
 			}

@@ -10,8 +10,35 @@
 
 #include <stdio.h>
 
+#include "gomap.h"
+
 #include "program.h"
 #include "verdict.h"
+
+/* One allocation the core asked for: during which top-level operation
+ * (its index; ORC_MAKE_OP for the map's make) and at which site. */
+typedef struct orc_alloc_rec {
+	size_t op;
+	enum gomap_alloc_site site;
+} orc_alloc_rec;
+
+#define ORC_MAKE_OP SIZE_MAX
+
+/* Systematic fault injection (oracle/sweep.h drives it).  With a plan,
+ * the program's own fail-alloc records are ignored unless keep_fail_alloc
+ * is set; every allocation is appended to recs when `record` is set; and
+ * when fail_nth is not 0, allocation fail_nth (from 1) of operation
+ * fail_op fails, the re-entrant inner operations it runs counting with
+ * it. */
+typedef struct orc_alloc_plan {
+	size_t fail_op;
+	uint64_t fail_nth;
+	bool record;
+	bool keep_fail_alloc;
+	orc_alloc_rec *recs; /* grown with realloc; the caller frees it */
+	size_t nrecs, cap;
+	bool injected;       /* out: the planned failure happened */
+} orc_alloc_plan;
 
 typedef struct orc_exec_opts {
 	FILE *out;          /* the trace's printed lines; NULL prints nothing */
@@ -40,6 +67,9 @@ typedef struct orc_exec_opts {
 	 * program). */
 	void (*progress)(void *ctx, size_t done, size_t total);
 	void *progress_ctx;
+	/* Fault injection by plan instead of the program's fail-alloc
+	 * records; NULL for a plain run. */
+	orc_alloc_plan *plan;
 } orc_exec_opts;
 
 #define ORC_PROGRESS_EVERY 65536

@@ -63,6 +63,13 @@ expect 3 --stderr "environment failure, not a map bug" -- "$gomap" replay "$huge
 # the worst status of several traces
 expect 3 -- "$gomap" replay --quiet "$demo" "$fail_trace" "$huge_trace"
 expect 2 -- "$gomap" replay --quiet "$fail_trace" "$bad_trace"
+echo "== replay --fail-each-alloc"
+expect 0 -- "$gomap" replay --fail-each-alloc "$demo"
+expect 0 -- "$gomap" replay --fail-each-alloc --max-failures 3 "$demo"
+expect 1 --stderr "the counting run" -- "$gomap" replay --fail-each-alloc "$fail_trace"
+expect 2 --stderr "bad.trace:2:" -- "$gomap" replay --fail-each-alloc "$bad_trace"
+expect 2 --stderr "whole number from 1" -- "$gomap" replay --fail-each-alloc --max-failures 0 "$demo"
+expect 2 --stderr "goes with --fail-each-alloc" -- "$gomap" replay --max-failures 2 "$demo"
 
 echo "== explain and compile"
 expect 0 -- "$gomap" compile "$demo" -o "$dir/demo.bin"

@@ -125,6 +125,64 @@ GM_TEST(alloc_fail__every_insert_and_delete_of_a_sequence)
 	}
 }
 
+/* Each allocation names its site (gomap.h, enum gomap_alloc_site): a
+ * make with a hint takes the header and the array, the puts of a B=0 map
+ * its first bucket, the ninth put the array a growth moves to. */
+GM_TEST(alloc_fail__allocations_name_their_sites)
+{
+	ct_env e;
+	ct_env_init(&e, 4, CT_HOOK_ALLOC);
+	gomap *m = ct_make(&e, "u64", "u64", 100);
+	GM_EXPECT_EQ_U(e.alloc.at_site[GOMAP_SITE_HEADER], 1);
+	GM_EXPECT_EQ_U(e.alloc.at_site[GOMAP_SITE_MAKE_ARRAY], 1);
+	GM_EXPECT_EQ_U(e.alloc.nallocs, 2);
+	gomap_destroy(m);
+	m = ct_make(&e, "u64", "u64", 0);
+	for (uint64_t k = 0; k < 9; k++)
+		ct_put(m, k, k);
+	GM_EXPECT_EQ_U(e.alloc.at_site[GOMAP_SITE_FIRST_BUCKET], 1);
+	GM_EXPECT_EQ_U(e.alloc.at_site[GOMAP_SITE_GROW_ARRAY], 1);
+	GM_EXPECT_EQ_U(e.alloc.at_site[GOMAP_SITE_ZERO_ELEM], 0);
+	gomap_destroy(m);
+	GM_EXPECT_EQ_U(e.alloc.live_blocks, 0);
+	GM_EXPECT(strcmp(gomap_alloc_site_name(GOMAP_SITE_DELETE_OVERFLOW),
+	                 "overflow bucket (delete, growing)") == 0);
+	GM_EXPECT(strcmp(gomap_alloc_site_name(GOMAP_SITE_COUNT), "?") == 0);
+	for (int i = 0; i < GOMAP_SITE_COUNT; i++) /* every site has a name */
+		GM_EXPECT(strcmp(gomap_alloc_site_name(i), "?") != 0);
+}
+
+/* An elem over 1024 bytes (Go's zeroVal) gets its own zero value at make
+ * (the one site no trace can reach: their largest elem is bytes1024).
+ * Failing it, or the header before it, fails the make cleanly. */
+GM_TEST(alloc_fail__make_of_a_big_elem_map)
+{
+	const gomap_elemtype big = {.name = "bytes2000", .size = 2000, .align = 1};
+	gomap_keytype k;
+	GM_EXPECT(gomap_key_by_name("u64", &k));
+	gomap_type t;
+	GM_EXPECT_EQ_U(gomap_type_init(&t, &k, &big), GOMAP_OK);
+	ct_env e;
+	ct_env_init(&e, 5, CT_HOOK_ALLOC);
+	for (long n = 1; n <= 2; n++) {
+		ct_alloc_arm(&e, n);
+		int st = GOMAP_OK;
+		GM_EXPECT(gomap_make(&t, 0, &e.hooks, &st) == NULL);
+		GM_EXPECT_EQ_U(st, GOMAP_ENOMEM);
+		GM_EXPECT_EQ_U(e.alloc.failed_site,
+		               n == 1 ? GOMAP_SITE_HEADER : GOMAP_SITE_ZERO_ELEM);
+		GM_EXPECT_EQ_U(e.alloc.live_blocks, 0);
+	}
+	ct_alloc_arm(&e, 0);
+	gomap *m = ct_make_type(&e, &t, 0);
+	GM_EXPECT_EQ_U(e.alloc.at_site[GOMAP_SITE_ZERO_ELEM], 2);
+	bool found;
+	const uint8_t *zero = gomap_access2(m, &(uint64_t){7}, &found);
+	GM_EXPECT(!found && zero[0] == 0 && zero[1999] == 0);
+	gomap_destroy(m);
+	GM_EXPECT_EQ_U(e.alloc.live_blocks, 0);
+}
+
 /* Indirect keys and elems: their objects are allocated before any change. */
 GM_TEST(alloc_fail__indirect_key_and_elem_objects)
 {

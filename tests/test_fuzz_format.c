@@ -302,6 +302,41 @@ GM_TEST(fuzz_format__each_targets_weights_share_out_the_opcode_byte)
 	}
 }
 
+/* A churn record (bulk, flag bits 6 and 7, in faults): 128 fresh keys
+ * in, and once the window is full each put follows the delete of the
+ * oldest key.  In ops, which does not churn, it is a bulk delete. */
+GM_TEST(fuzz_format__a_churn_keeps_a_window_of_fresh_keys)
+{
+	uint8_t in[FZ_HEADER_SIZE + FZ_RECORD_SIZE] = {2, 1, 0, 0, 2};
+	uint8_t *r = in + FZ_HEADER_SIZE;
+	r[0] = (uint8_t)fz_class_byte(FZ_TARGET_FAULTS, FZ_C_BULK);
+	r[1] = FZ_FLAG_BULK_CHURN;
+	r[2] = 24; /* a window of 25 */
+	r[4] = 100; /* keys from 100 */
+	fz_program p;
+	GM_EXPECT(fz_decode(FZ_TARGET_FAULTS, in, sizeof in, &p) == 0);
+	GM_EXPECT_EQ_U(p.nops, 25 + 2 * (FZ_CHURN_KEYS - 25));
+	uint64_t k;
+	memcpy(&k, p.ops[24].key, 8);
+	GM_EXPECT(p.ops[24].code == FZ_OP_PUT && k == 124);
+	memcpy(&k, p.ops[25].key, 8);
+	GM_EXPECT(p.ops[25].code == FZ_OP_DEL && k == 100);
+	memcpy(&k, p.ops[p.nops - 1].key, 8);
+	GM_EXPECT(p.ops[p.nops - 1].code == FZ_OP_PUT && k == 100 + FZ_CHURN_KEYS - 1);
+	/* the map never holds more than the window */
+	long live = 0, most = 0;
+	for (size_t i = 0; i < p.nops; i++) {
+		live += p.ops[i].code == FZ_OP_PUT ? 1 : -1;
+		most = live > most ? live : most;
+	}
+	GM_EXPECT_EQ_U(most, 25);
+	fz_program_free(&p);
+	r[0] = (uint8_t)fz_class_byte(FZ_TARGET_OPS, FZ_C_BULK);
+	GM_EXPECT(fz_decode(FZ_TARGET_OPS, in, sizeof in, &p) == 0);
+	GM_EXPECT_EQ_U(p.nops, 0); /* nothing in the pool to delete */
+	fz_program_free(&p);
+}
+
 GM_TEST(fuzz_format__bulk_runs_take_one_record)
 {
 	/* 64 puts of consecutive keys and elems: far fewer than 64 records */

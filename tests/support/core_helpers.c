@@ -7,12 +7,14 @@
 
 /* ---- hooks -------------------------------------------------------------- */
 
-static void *ct_alloc_fn(void *ctx, size_t size)
+static void *ct_alloc_fn(void *ctx, size_t size, enum gomap_alloc_site site)
 {
 	ct_alloc *a = ctx;
 	a->nallocs++;
+	a->at_site[site]++;
 	if (a->fail_at != 0 && a->nallocs == a->fail_at) {
 		a->nfailed++;
+		a->failed_site = site;
 		return NULL;
 	}
 	void *p = malloc(size);

@@ -22,6 +22,8 @@ typedef struct ct_alloc {
 	long nfailed;
 	long live_blocks; /* blocks handed out and not yet freed */
 	size_t live_bytes;
+	long at_site[GOMAP_SITE_COUNT]; /* allocations attempted, per site */
+	enum gomap_alloc_site failed_site; /* of the last injected failure */
 } ct_alloc;
 
 /* Random source.  Draws come from `script` while it lasts (`repeat_last`
