@@ -338,6 +338,12 @@ uint8_t *gm_alloc_grow_array(gomap *m, uint8_t newB, size_t *nalloc)
 	return alloc_bucket_array(m, *nalloc, GOMAP_SITE_GROW_ARRAY);
 }
 
+/* Gives back a grow array that no growth used (gm_assign_body's spare). */
+void gm_free_grow_array(gomap *m, uint8_t *a)
+{
+	retire_bucket_array(m, a);
+}
+
 /* Go: the first assignment's bucket allocation, makemap_small style. */
 int gm_alloc_first_bucket(gomap *m)
 {

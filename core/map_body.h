@@ -406,7 +406,7 @@ GM_INLINE void gm_update_key(gomap *m, uint8_t *b, uintptr_t i,
  * (returned), and the overflow buckets of the two evacuations the insert
  * then performs plus one for the insert itself. */
 static inline uint8_t *gm_prepare_grow(gomap *m, uint64_t hash, bool bigger,
-                                       size_t *nalloc)
+                                       size_t *nalloc, uint8_t **spare)
 {
 	uintptr_t first = hash & gm_bucket_mask(m->B);
 	uintptr_t second = first != 0 ? 0 : 1;
@@ -418,7 +418,43 @@ static inline uint8_t *gm_prepare_grow(gomap *m, uint64_t hash, bool bigger,
 	    gm_reserve_objects(m, GOMAP_SITE_GROW_KEY, GOMAP_SITE_GROW_ELEM) !=
 	            GOMAP_OK)
 		return NULL;
-	return gm_alloc_grow_array(m, (uint8_t)(m->B + (bigger ? 1 : 0)), nalloc);
+	uint8_t newB = (uint8_t)(m->B + (bigger ? 1 : 0));
+	if (*spare != NULL) { /* taken before a growWork that ended a growth */
+		uint8_t *a = *spare;
+		*spare = NULL;
+		*nalloc = gm_bucket_array_len(t, newB);
+		return a;
+	}
+	return gm_alloc_grow_array(m, newB, nalloc);
+}
+
+/* Go's mapassign may end a growth in its growWork and start the next one
+ * in the same insert.  Whatever that start allocates is then taken before
+ * the growWork moves an entry, so an ENOMEM still leaves the map as it
+ * was (docs/design.md, "Allocation failure"): the array (into *spare) and
+ * a reserve that covers gm_prepare_grow's, counted on chains that the
+ * growWork may lengthen by at most `work` buckets. */
+static inline int gm_take_next_growth(gomap *m, uint64_t hash, uintptr_t bucket,
+                                      size_t work, uint8_t **spare)
+{
+	bool over = gm_over_load_factor(m->count + 1, m->B);
+	size_t most = m->noverflow + work;
+	uint16_t noverflow = most > UINT16_MAX ? UINT16_MAX : (uint16_t)most;
+	if (*spare != NULL || !gm_grow_work_ends(m, bucket) ||
+	    !(over || gm_too_many_overflow_buckets(noverflow, m->B)))
+		return GOMAP_OK;
+	const gomap_type *t = &m->t;
+	uintptr_t first = hash & gm_bucket_mask(m->B);
+	uintptr_t second = first != 0 ? 0 : 1;
+	size_t need = work + 1 + gm_evacuation_need(m, gm_bucket_at(t, m->buckets, first)) + 1;
+	if (second < gm_bucket_shift(m->B))
+		need += gm_evacuation_need(m, gm_bucket_at(t, m->buckets, second));
+	size_t nalloc;
+	if (gm_reserve_buckets(m, need, GOMAP_SITE_GROW_OVERFLOW) != GOMAP_OK ||
+	    gm_reserve_objects(m, GOMAP_SITE_GROW_KEY, GOMAP_SITE_GROW_ELEM) != GOMAP_OK)
+		return GOMAP_ENOMEM;
+	*spare = gm_alloc_grow_array(m, (uint8_t)(m->B + (over ? 1 : 0)), &nalloc);
+	return *spare != NULL ? GOMAP_OK : GOMAP_ENOMEM;
 }
 
 /* The start of a keyed write (assign, delete): Go's write checks, the
@@ -527,6 +563,7 @@ GM_INLINE int gm_assign_body(gomap *m, const void *key,
 	uint8_t *b, *insb;
 	uintptr_t insi;
 	bool first_bucket = false;
+	uint8_t *spare = NULL; /* the next growth's array, see gm_take_next_growth */
 	if (gm_assign_in_place(m, hash, top, key, kind, &insb, &insi))
 		goto done;
 	/* the general path: first bucket, growth, a full chain */
@@ -538,11 +575,12 @@ GM_INLINE int gm_assign_body(gomap *m, const void *key,
 again:;
 	uintptr_t bucket = hash & gm_bucket_mask(m->B);
 	if (gm_growing(m)) {
-		if (gm_reserve_buckets(m, gm_grow_work_need(m, bucket) + 1,
-		                       GOMAP_SITE_GROWING_OVERFLOW) ||
+		size_t work = gm_grow_work_need(m, bucket);
+		if (gm_reserve_buckets(m, work + 1, GOMAP_SITE_GROWING_OVERFLOW) ||
 		    (gm_needs_objects(t, kind) &&
 		     gm_reserve_objects(m, GOMAP_SITE_GROWING_KEY,
-		                        GOMAP_SITE_GROWING_ELEM)))
+		                        GOMAP_SITE_GROWING_ELEM)) ||
+		    gm_take_next_growth(m, hash, bucket, work, &spare))
 			goto nomem;
 		gm_grow_work(m, bucket);
 	}
@@ -557,7 +595,7 @@ again:;
 		bool over = gm_over_load_factor(m->count + 1, m->B);
 		if (over || gm_too_many_overflow_buckets(m->noverflow, m->B)) {
 			size_t nalloc;
-			uint8_t *arr = gm_prepare_grow(m, hash, over, &nalloc);
+			uint8_t *arr = gm_prepare_grow(m, hash, over, &nalloc, &spare);
 			if (arr == NULL)
 				goto nomem; /* coverage-marker: enomem-growth-start */
 			gm_hash_grow(m, arr, nalloc);
@@ -576,6 +614,7 @@ again:;
 	}
 	gm_store_new_entry(m, insb, insi, top, key, kind);
 done:
+	gm_free_grow_array(m, spare); /* no growth followed after all */
 	st = gm_write_end(m);
 	if (st != GOMAP_OK)
 		return st;
@@ -585,6 +624,7 @@ done:
 	return GOMAP_OK;
 nomem:
 	/* nothing has changed but the first bucket, the flag and the stream */
+	gm_free_grow_array(m, spare);
 	if (first_bucket)
 		gm_drop_first_bucket(m);
 	return gm_write_abort_nomem(m, rand_before);

@@ -189,6 +189,32 @@ void gm_grow_work(gomap *m, uintptr_t bucket)
 		evacuate(m, m->nevacuate);
 }
 
+/* Whether gm_grow_work(bucket) ends the growth: the same two steps of
+ * advance_evacuation_mark, run on the evacuation marks as they will be,
+ * without moving anything. */
+bool gm_grow_work_ends(gomap *m, uintptr_t bucket)
+{
+	const gomap_type *t = &m->t;
+	uintptr_t newbit = gm_noldbuckets(m);
+	uintptr_t first = bucket & gm_oldbucket_mask(m);
+	uintptr_t mark = m->nevacuate;
+	for (int step = 0; step < 2; step++) {
+		uintptr_t done = step == 0 ? first : mark;
+		if (done != mark)
+			continue; /* only evacuating nevacuate moves the mark */
+		uintptr_t n = mark + 1, stop = n + 1024;
+		if (stop > newbit)
+			stop = newbit;
+		while (n != stop && (n == first ||
+		                     gm_evacuated(gm_bucket_at(t, m->oldbuckets, n))))
+			n++;
+		if (n == newbit)
+			return true;
+		mark = n;
+	}
+	return false;
+}
+
 /* An upper bound on the heap overflow buckets gm_grow_work(bucket) will
  * take: evacuating a chain of L buckets into empty X and Y chains needs at
  * most L - 1 of them, so L per chain is safe.  Mirrors which two old

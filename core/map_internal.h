@@ -329,6 +329,8 @@ uint8_t *gm_newoverflow(gomap *m, uint8_t *b);
 void gm_drop_old_array(gomap *m);
 bool gm_access_k(gomap *m, const void *key, void **key_out, void **elem_out);
 uint8_t *gm_alloc_grow_array(gomap *m, uint8_t newB, size_t *nalloc);
+void gm_free_grow_array(gomap *m, uint8_t *a);
+bool gm_grow_work_ends(gomap *m, uintptr_t bucket);
 int gm_alloc_first_bucket(gomap *m);
 void gm_drop_first_bucket(gomap *m);
 uint8_t *gm_bucket_array_spares(gomap *m, uint8_t *a, uint8_t b, size_t n);
