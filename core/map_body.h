@@ -402,27 +402,37 @@ GM_INLINE void gm_update_key(gomap *m, uint8_t *b, uintptr_t i,
 		memcpy(gm_key_value(t, gm_key_slot(t, b, i)), key, t->key.size);
 }
 
-/* Reserves what a grow that this insert would start needs: the new array
- * (returned), and the overflow buckets of the two evacuations the insert
- * then performs plus one for the insert itself. */
-static inline uint8_t *gm_prepare_grow(gomap *m, uint64_t hash, bool bigger,
-                                       size_t *nalloc, uint8_t **spare)
+/* Reserves what a growth that this insert starts needs before the new
+ * array: the overflow buckets of the two evacuations the insert then
+ * performs, one for the insert itself and `extra` more, and the objects of
+ * an indirect key and elem. */
+static inline int gm_reserve_grow_start(gomap *m, uint64_t hash, size_t extra)
 {
 	uintptr_t first = hash & gm_bucket_mask(m->B);
 	uintptr_t second = first != 0 ? 0 : 1;
 	const gomap_type *t = &m->t;
-	size_t need = gm_evacuation_need(m, gm_bucket_at(t, m->buckets, first)) + 1;
+	size_t need = gm_evacuation_need(m, gm_bucket_at(t, m->buckets, first)) + 1 + extra;
 	if (second < gm_bucket_shift(m->B))
 		need += gm_evacuation_need(m, gm_bucket_at(t, m->buckets, second));
 	if (gm_reserve_buckets(m, need, GOMAP_SITE_GROW_OVERFLOW) != GOMAP_OK ||
 	    gm_reserve_objects(m, GOMAP_SITE_GROW_KEY, GOMAP_SITE_GROW_ELEM) !=
 	            GOMAP_OK)
+		return GOMAP_ENOMEM;
+	return GOMAP_OK;
+}
+
+/* Reserves what a growth that this insert would start needs (above) and
+ * returns its new array: *spare when gm_take_next_growth took it already. */
+static inline uint8_t *gm_prepare_grow(gomap *m, uint64_t hash, bool bigger,
+                                       size_t *nalloc, uint8_t **spare)
+{
+	if (gm_reserve_grow_start(m, hash, 0) != GOMAP_OK)
 		return NULL;
-	uint8_t newB = (uint8_t)(m->B + (bigger ? 1 : 0));
+	uint8_t newB = (uint8_t)(m->B + bigger);
 	if (*spare != NULL) { /* taken before a growWork that ended a growth */
 		uint8_t *a = *spare;
 		*spare = NULL;
-		*nalloc = gm_bucket_array_len(t, newB);
+		*nalloc = gm_bucket_array_len(&m->t, newB);
 		return a;
 	}
 	return gm_alloc_grow_array(m, newB, nalloc);
@@ -431,29 +441,23 @@ static inline uint8_t *gm_prepare_grow(gomap *m, uint64_t hash, bool bigger,
 /* Go's mapassign may end a growth in its growWork and start the next one
  * in the same insert.  Whatever that start allocates is then taken before
  * the growWork moves an entry, so an ENOMEM still leaves the map as it
- * was (docs/design.md, "Allocation failure"): the array (into *spare) and
- * a reserve that covers gm_prepare_grow's, counted on chains that the
- * growWork may lengthen by at most `work` buckets. */
+ * was (docs/design.md, "Allocation failure"): the array (into *spare, NULL
+ * on entry: only the growth that takes it loops back here) and a reserve
+ * that covers gm_prepare_grow's, counted on chains that the growWork may
+ * lengthen by at most `work` buckets. */
 static inline int gm_take_next_growth(gomap *m, uint64_t hash, uintptr_t bucket,
                                       size_t work, uint8_t **spare)
 {
 	bool over = gm_over_load_factor(m->count + 1, m->B);
 	size_t most = m->noverflow + work;
 	uint16_t noverflow = most > UINT16_MAX ? UINT16_MAX : (uint16_t)most;
-	if (*spare != NULL || !gm_grow_work_ends(m, bucket) ||
+	if (!gm_grow_work_ends(m, bucket) ||
 	    !(over || gm_too_many_overflow_buckets(noverflow, m->B)))
 		return GOMAP_OK;
-	const gomap_type *t = &m->t;
-	uintptr_t first = hash & gm_bucket_mask(m->B);
-	uintptr_t second = first != 0 ? 0 : 1;
-	size_t need = work + 1 + gm_evacuation_need(m, gm_bucket_at(t, m->buckets, first)) + 1;
-	if (second < gm_bucket_shift(m->B))
-		need += gm_evacuation_need(m, gm_bucket_at(t, m->buckets, second));
-	size_t nalloc;
-	if (gm_reserve_buckets(m, need, GOMAP_SITE_GROW_OVERFLOW) != GOMAP_OK ||
-	    gm_reserve_objects(m, GOMAP_SITE_GROW_KEY, GOMAP_SITE_GROW_ELEM) != GOMAP_OK)
+	if (gm_reserve_grow_start(m, hash, work + 1) != GOMAP_OK)
 		return GOMAP_ENOMEM;
-	*spare = gm_alloc_grow_array(m, (uint8_t)(m->B + (over ? 1 : 0)), &nalloc);
+	size_t nalloc;
+	*spare = gm_alloc_grow_array(m, (uint8_t)(m->B + over), &nalloc);
 	return *spare != NULL ? GOMAP_OK : GOMAP_ENOMEM;
 }
 
