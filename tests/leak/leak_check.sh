@@ -41,10 +41,10 @@ target=$src/tests/leak/target_leak.c
 san=(-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all)
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
-compile() { # LOG COMPILER ARGS... (a toolchain that cannot build this: skip)
+compile() { # LOG COMPILER ARGS... (the tools are checked first: a failed build fails)
   local log=$1
   shift
-  "$@" >"$log" 2>&1 || { tail -n 5 "$log"; skip "$2 cannot build the leak target (log: $log)"; }
+  "$@" >"$log" 2>&1 || { tail -n 5 "$log"; fail "the leak target does not build (log: $log)"; }
 }
 
 mkdir -p "$work/seeds"
@@ -62,6 +62,7 @@ run_libfuzzer() {
 }
 
 libfuzzer() {
+  command -v clang >/dev/null || skip "clang is not installed"
   compile "$work/build.log" clang "${san[@]}" -fsanitize=fuzzer "$target" -o "$work/fuzz_leak"
   run_libfuzzer "$work/on" && fail "libFuzzer exited 0: no leak found (log: $work/on/log)"
   grep -q "ERROR: LeakSanitizer: detected memory leaks" "$work/on/log" ||
@@ -111,8 +112,9 @@ afl() {
 }
 
 replay() {
-  compile "$work/build.log" clang "${san[@]}" -I"$src/fuzz" -I"$src/oracle" -I"$src/core" \
-    "$target" "$src/fuzz/driver_replay.c" -o "$work/fuzz_leak_replay"
+  command -v clang >/dev/null || skip "clang is not installed"
+  compile "$work/build.log" clang "${san[@]}" -I"$src/fuzz" -I"$src/oracle" -I"$src/program" \
+    -I"$src/core" "$target" "$src/fuzz/driver_replay.c" -o "$work/fuzz_leak_replay"
   { (ASAN_OPTIONS= UBSAN_OPTIONS=; sanitizer_options_export
      "$work/fuzz_leak_replay" "$work/leaks") >"$work/on.log" 2>&1; } 2>/dev/null &&
     fail "the replay driver exited 0 on a leaking input (log: $work/on.log)"
