@@ -74,8 +74,8 @@
 #   OUT/report/index.html           the report: table, plots, markers,
 #                                   findings, coverage report (offline)
 #
-# Exit 0: nothing found; 1: findings (reproducers under OUT/triage/ and
-# corpus/regressions/candidates/), or an input on which the port and Go's
+# Exit 0: nothing found; 1: findings (reproducers under OUT/triage/, one
+# directory per bucket; ci/triage.sh --save commits one), or an input on which the port and Go's
 # runtime map differ; 2: bad flags or a failed build.
 set -uo pipefail
 export LC_ALL=C
