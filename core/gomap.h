@@ -185,6 +185,13 @@ enum gomap_alloc_site {
  * out of range. */
 const char *gomap_alloc_site_name(enum gomap_alloc_site site);
 
+/* The allocator a map uses without an alloc hook, for a hook that wants
+ * the same memory: zeroed, and blocks of 4 MiB or more as their own
+ * mapping on transparent huge pages, as Go's heap (so a big bucket array's
+ * untouched pages cost nothing).  Free with the size that was allocated. */
+void *gomap_default_alloc(size_t size);
+void gomap_default_free(void *p, size_t size);
+
 typedef struct gomap_hooks {
 	/* Allocator.  NULL alloc means malloc/free.  Memory need not be
 	 * zeroed; `free` receives the size that was allocated.  `site` says
@@ -192,6 +199,10 @@ typedef struct gomap_hooks {
 	void *(*alloc)(void *ctx, size_t size, enum gomap_alloc_site site);
 	void (*free)(void *ctx, void *p, size_t size);
 	void *alloc_ctx;
+	/* alloc returns zeroed memory, as calloc does: the core then does not
+	 * clear it again (a big bucket array's untouched pages stay unmapped,
+	 * as Go's fresh spans do). */
+	bool alloc_zeroed;
 
 	/* Random source: one call is one Go fastrand64 draw (fastrand takes
 	 * the low 32 bits).  NULL means Go's wyrand on a per-map state seeded

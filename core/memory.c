@@ -14,9 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static void default_free(void *ctx, void *p, size_t size)
+/* Fresh pages arrive zeroed, as Go's do: no second pass; large blocks on
+ * huge pages, as Go's heap (pages.c). */
+void *gomap_default_alloc(size_t size)
 {
-	(void)ctx;
+	return size >= GM_PAGES_MIN ? gm_pages_alloc(size) : calloc(1, size);
+}
+
+void gomap_default_free(void *p, size_t size)
+{
 	if (size >= GM_PAGES_MIN)
 		gm_pages_free(p, size);
 	else
@@ -32,13 +38,10 @@ void *gm_alloc(gomap *m, size_t size, enum gomap_alloc_site site)
 	gm_block *blk;
 	if (m->hooks.alloc) {
 		blk = m->hooks.alloc(m->hooks.alloc_ctx, total, site);
-		if (blk)
+		if (blk && !m->hooks.alloc_zeroed)
 			memset(blk, 0, total);
 	} else {
-		/* fresh pages arrive zeroed, as Go's do: no second pass;
-		 * large blocks on huge pages, as Go's heap (pages.c) */
-		blk = total >= GM_PAGES_MIN ? gm_pages_alloc(total)
-		                            : calloc(1, total);
+		blk = gomap_default_alloc(total);
 	}
 	if (blk == NULL)
 		return NULL;
@@ -57,7 +60,7 @@ void gm_free(gomap *m, void *payload)
 	if (m->hooks.alloc)
 		m->hooks.free(m->hooks.alloc_ctx, blk, total);
 	else
-		default_free(NULL, blk, total);
+		gomap_default_free(blk, total);
 }
 
 void gm_retire(gomap *m, void *payload)
