@@ -55,7 +55,10 @@ static uint64_t rd64(const uint8_t *p)
 
 /* Fills a value of kind t from a 32-bit number x; what fresh keys and
  * derived elems share.  Strings: decimal x, or with the top bit a run of
- * (x & 0x1ff) copies of one letter (long strings from short inputs). */
+ * (x & 0x1ff) copies of one letter (long strings from short inputs), whose
+ * middle byte bits 9-15, when not zero, make a capital: runs of one length
+ * and letter then differ inside only, as faststr's screen of a long key by
+ * its first and last four bytes needs to find two candidates. */
 static void value_from(fz_vtype t, uint32_t x, void *out, uint8_t *strbuf)
 {
 	switch (t.kind) {
@@ -73,8 +76,11 @@ static void value_from(fz_vtype t, uint32_t x, void *out, uint8_t *strbuf)
 	case FZ_KIND_STR: {
 		gomap_str s = {strbuf, 0};
 		if (x & 0x80000000u) {
+			uint32_t mark = (x >> 9) & 0x7f;
 			s.len = x & 0x1ff;
 			memset(strbuf, 'a' + (int)((x >> 16) % 26), s.len);
+			if (mark != 0 && s.len != 0)
+				strbuf[s.len / 2] = (uint8_t)('A' + (mark - 1) % 26);
 		} else {
 			s.len = (size_t)snprintf((char *)strbuf, 16, "%u", x);
 		}
@@ -171,8 +177,12 @@ void fz_decoder_init(fz_decoder *d, enum fz_target t, const uint8_t *hdr,
 	unsigned hm = h[7] % 8;
 	fz_program_set_hash_mode(p, hm < 5 ? FZ_HASH_GO
 	                                    : (enum fz_hash_mode)(hm - 4));
-	int64_t hint = (int64_t)rd64(h + 8);
-	if (hint > 4096 || hint < -4096)
+	uint64_t raw_hint = rd64(h + 8);
+	int64_t hint = (int64_t)raw_hint;
+	if (raw_hint >> 56 == 0x7f && fz_targets[d->target].big_hints)
+		/* the big-hint form (decode.h) */
+		hint = FZ_B16_HINT + (int64_t)(raw_hint & 0xffff);
+	else if (hint > 4096 || hint < -4096)
 		hint %= 257;
 	p->hdr.hint = hint;
 	p->hdr.seed = rd64(h + 16);

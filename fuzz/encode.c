@@ -141,15 +141,21 @@ static int str_args(gomap_str s, uint32_t *out)
 	int n = 0;
 	const uint8_t *c = s.ptr;
 	/* a run of one letter: 'a' + (x >> 16) % 26, (x & 0x1ff) times, with
-	 * the top bit of x set */
-	bool run = s.len < 0x200 && (s.len == 0 || (c[0] >= 'a' && c[0] <= 'z'));
-	for (size_t i = 1; run && i < s.len; i++)
-		run = c[i] == c[0];
+	 * the top bit of x set, and a capital 'A' + (m - 1) % 26 in the middle
+	 * (byte len / 2) when m, bits 9-15 of x, is not zero */
+	size_t mid = s.len / 2;
+	bool capital = s.len > 0 && c[mid] >= 'A' && c[mid] <= 'Z';
+	/* the run's letter: byte 0, unless that is the capital (length 1) */
+	uint8_t letter = s.len == 0 || (mid == 0 && capital) ? 'a' : c[0];
+	bool run = s.len < 0x200 && letter >= 'a' && letter <= 'z';
+	for (size_t i = 0; run && i < s.len; i++)
+		run = c[i] == letter || (i == mid && capital);
 	if (run) {
 		uint32_t alphabet = 'z' - 'a' + 1;
-		uint32_t letter = s.len ? (uint32_t)(c[0] - 'a') : 0;
-		uint32_t high = 0x8000u + (letter + alphabet - 0x8000u % alphabet) % alphabet;
-		out[n++] = high << 16 | (uint32_t)s.len;
+		uint32_t high = 0x8000u + ((uint32_t)(letter - 'a') + alphabet -
+		                           0x8000u % alphabet) % alphabet;
+		uint32_t mark = capital ? (uint32_t)(c[mid] - 'A') + 1 : 0;
+		out[n++] = high << 16 | mark << 9 | (uint32_t)s.len;
 	}
 	/* x in decimal */
 	uint64_t d = 0;
@@ -857,7 +863,9 @@ static int encode_header(encoder *e)
 		put_le(hdr + HDR_KEY_SIZE, w->key_kind.size - 1, 2);
 	if (w->elem_kind.kind == FZ_KIND_BYTES)
 		put_le(hdr + HDR_ELEM_SIZE, w->elem_kind.size - 1, 2);
-	put_le(hdr + HDR_HINT, (uint64_t)w->hint, 8);
+	bool big = w->hint >= FZ_B16_HINT && w->hint <= FZ_B16_HINT + 0xffff;
+	put_le(hdr + HDR_HINT, big ? UINT64_C(0x7f) << 56 | (uint64_t)(w->hint - FZ_B16_HINT)
+	                           : (uint64_t)w->hint, 8);
 	put_le(hdr + HDR_SEED, w->has_seed ? w->seed : 0, 8);
 	put_le(hdr + HDR_HASHKEY, w->hashkey == GOMAP_DEFAULT_HASHKEY0 ? 0 : w->hashkey, 8);
 	bool found = choose_code(e->target, hdr, HDR_KEY_CODE, w, same_key_kind) &&

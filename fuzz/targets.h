@@ -36,6 +36,9 @@ typedef struct fz_target_def {
 	/* Whether a bulk record with flag bits 6 and 7 churns (decode.c,
 	 * churn); else bit 6 alone says it deletes. */
 	bool churns;
+	/* Whether the header's big-hint form makes B = 16 (decode.h); else
+	 * it folds like any hint beyond 4096. */
+	bool big_hints;
 } fz_target_def;
 
 extern const fz_target_def fz_targets[FZ_TARGETS];

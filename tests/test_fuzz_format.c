@@ -213,6 +213,12 @@ static const char *const faithful[] = {
 
 /* The same for the faults target only. */
 static const char *const faithful_faults[] = {
+	/* faults' big-hint form: B = 16, where overflow buckets count by chance */
+	"map u64 u64 hint=212993 seed=6 hash=collide\nput 1 1\nput 2 2\nput 3 3\n"
+	"put 4 4\nput 5 5\nput 6 6\nput 7 7\nput 8 8\nput 9 9\nlen\n",
+
+	"map u32 u8 hint=278528 seed=7\nput 1 1\n",
+
 	"map u64 u64 seed=5\nput 1 1\nfail-alloc 3\nput 2 2\nfail-alloc 2147483648\n"
 	"put 3 3\n",
 
@@ -354,6 +360,59 @@ GM_TEST(fuzz_format__bulk_runs_take_one_record)
 	fz_program_free(&p);
 	free(bytes);
 	gomap_textbuf_free(&tb);
+}
+
+/* Long str keys of one length and letter that differ only in their
+ * middle byte (what faststr's two-candidate screen needs) are fresh keys,
+ * a record each with no literal bytes, and decode to exactly themselves. */
+GM_TEST(fuzz_format__long_keys_differing_inside_are_fresh_keys)
+{
+	char run[41], marked[3][41];
+	memset(run, 'q', 40);
+	run[40] = '\0';
+	for (int i = 0; i < 3; i++) {
+		memcpy(marked[i], run, sizeof run);
+		marked[i][20] = (char)("BCZ"[i]);
+	}
+	gomap_textbuf tb = {0};
+	gomap_textbuf_printf(&tb, "map str u64 seed=8\nput \"%s\" 1\n", run);
+	gomap_textbuf_printf(&tb, "put \"%s\" 2\nput \"%s\" 3\n", marked[0], marked[1]);
+	gomap_textbuf_printf(&tb, "get \"%s\"\n", marked[2]);
+	fz_program p, back;
+	fz_error err;
+	uint8_t *bytes = NULL;
+	size_t n = 0;
+	GM_EXPECT(parse_text(fz_textbuf_cstr(&tb), &p, &err) == 0);
+	GM_EXPECT(fz_encode(FZ_TARGET_OPS, &p, &bytes, &n, &err) == 0);
+	GM_EXPECT(n <= FZ_HEADER_SIZE + 8 * FZ_RECORD_SIZE); /* no 40-byte literal */
+	GM_EXPECT(fz_decode(FZ_TARGET_OPS, bytes, n, &back) == 0);
+	char *want = program_text(&p), *got = program_text(&back);
+	GM_EXPECT_STR(got, want);
+	GM_EXPECT(strstr(got, marked[2]) != NULL);
+	free(want);
+	free(got);
+	fz_program_free(&back);
+	fz_program_free(&p);
+	free(bytes);
+	gomap_textbuf_free(&tb);
+}
+
+/* The big-hint form (B = 16) decodes only under faults; ops and iter
+ * fold it, so the encoder refuses such a header for them. */
+GM_TEST(fuzz_format__big_hints_only_in_faults)
+{
+	const char *text = "map u64 u64 hint=212993 seed=3\nput 1 1\n";
+	for (int ti = 0; ti < FZ_TARGETS; ti++) {
+		fz_program p;
+		fz_error err;
+		uint8_t *bytes = NULL;
+		size_t n = 0;
+		GM_EXPECT(parse_text(text, &p, &err) == 0);
+		int rc = fz_encode(all_targets[ti], &p, &bytes, &n, &err);
+		GM_EXPECT((rc == 0) == (all_targets[ti] == FZ_TARGET_FAULTS));
+		fz_program_free(&p);
+		free(bytes);
+	}
 }
 
 /* How many conformance traces parsed, and how many of them some target
