@@ -153,6 +153,16 @@ static void header_entries(enum fz_target t)
 		         (long long)(hints[i] < 0 ? -hints[i] : hints[i]));
 		entry(name, v, sizeof v);
 	}
+	/* the big-hint form (B = 16), where the target's decoder takes it */
+	uint8_t h[FZ_HEADER_SIZE] = {FZ_FORMAT_VERSION};
+	le64(h + 8, UINT64_C(0x7f) << 56);
+	fz_program p;
+	fz_decoder d;
+	fz_program_init(&p, "<gen_dict>");
+	fz_decoder_init(&d, t, h, FZ_HEADER_SIZE, &p);
+	if (p.hdr.hint == FZ_B16_HINT)
+		entry("hint_b16", h + 8, 8);
+	fz_program_free(&p);
 }
 
 /* ---- operation records ---------------------------------------------------- */
@@ -300,7 +310,8 @@ static const char *f64_name(double v)
 static void value_entries(enum fz_target t)
 {
 	printf("\n# Arguments that make special keys: f64 specials (top byte 0xff),\n"
-	       "# long str runs (top bit: length in the low 9 bits), u32 limits\n");
+	       "# long str runs (top bit: length in the low 9 bits; bits 9-15 a middle\n"
+	       "# capital), u32 limits\n");
 	fz_program p;
 	fz_error err;
 	fz_program_init(&p, "<gen_dict>");
@@ -322,6 +333,22 @@ static void value_entries(enum fz_target t)
 		snprintf(name, sizeof name, "arg_str_run_%u", runs[i]);
 		entry(name, a, 4);
 	}
+	/* runs of 40 with a capital in the middle (bits 9-15 of the
+	 * argument): long keys that agree in their first and last four
+	 * bytes, the faststr screen's two candidates; named after the key */
+	fz_program_init(&p, "<gen_dict>");
+	fz_program_set_header(&p, "str", "u8", &err);
+	for (uint32_t mark = 1; mark <= 3; mark++) {
+		uint32_t arg = 0x80000000u | mark << 9 | 40;
+		gomap_str k;
+		uint8_t strbuf[512], a[4];
+		char name[32];
+		fz_fresh_key(&p.hdr, arg, &k, strbuf);
+		le32(a, arg);
+		snprintf(name, sizeof name, "arg_str_run_40_%c", k.ptr[k.len / 2]);
+		entry(name, a, 4);
+	}
+	fz_program_free(&p);
 	uint8_t a[4];
 	le32(a, 0xffffffffu);
 	entry("arg_u32_max", a, 4);
