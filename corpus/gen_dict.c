@@ -67,18 +67,16 @@ static void le64(uint8_t *p, uint64_t v)
 
 /* ---- the binary header ---------------------------------------------------- */
 
-/* Decodes header bytes h for target t; the kinds and hash mode it gives. */
-static void trial(enum fz_target t, const uint8_t *h, char *key, char *elem,
-                  enum fz_hash_mode *hm)
+/* Decodes header bytes h for target t: the header it gives. */
+static fz_header trial(enum fz_target t, const uint8_t *h)
 {
 	fz_program p;
 	fz_decoder d;
 	fz_program_init(&p, "<gen_dict>");
 	fz_decoder_init(&d, t, h, FZ_HEADER_SIZE, &p);
-	snprintf(key, 16, "%s", p.hdr.key_name);
-	snprintf(elem, 16, "%s", p.hdr.elem_name);
-	*hm = p.hdr.hash_mode;
+	fz_header out = p.hdr;
 	fz_program_free(&p);
+	return out;
 }
 
 /* The first code byte (0..15) that selects each distinct kind name at
@@ -91,11 +89,9 @@ static void header_codes(enum fz_target t, int off, uint8_t codes[16],
 	*ncodes = 0;
 	for (int c = 0; c < 16; c++) {
 		uint8_t h[FZ_HEADER_SIZE] = {FZ_FORMAT_VERSION};
-		char key[16], elem[16];
-		enum fz_hash_mode hm;
 		h[off] = (uint8_t)c;
-		trial(t, h, key, elem, &hm);
-		const char *name = off == 1 ? key : elem;
+		fz_header got = trial(t, h);
+		const char *name = off == 1 ? got.key_name : got.elem_name;
 		bool dup = false;
 		for (int i = 0; i < *ncodes; i++)
 			dup |= strcmp(seen[i], name) == 0;
@@ -118,11 +114,8 @@ static void header_entries(enum fz_target t)
 	for (int m = 0; m < FZ_HASH_MODES; m++)
 		for (int c = 0; c < 8; c++) {
 			uint8_t h[FZ_HEADER_SIZE] = {FZ_FORMAT_VERSION};
-			char key[16], elem[16];
-			enum fz_hash_mode hm;
 			h[7] = (uint8_t)c;
-			trial(t, h, key, elem, &hm);
-			if (hm == (enum fz_hash_mode)m) {
+			if (trial(t, h).hash_mode == (enum fz_hash_mode)m) {
 				modes[m] = (uint8_t)c;
 				break;
 			}
@@ -134,12 +127,11 @@ static void header_entries(enum fz_target t)
 			uint8_t h[8] = {FZ_FORMAT_VERSION, keys[k], 0, 0, elems[e], 0, 0,
 			                modes[m]};
 			uint8_t full[FZ_HEADER_SIZE] = {0};
-			char key[16], elem[16], name[64];
-			enum fz_hash_mode hm;
+			char name[64];
 			memcpy(full, h, sizeof h);
-			trial(t, full, key, elem, &hm);
-			snprintf(name, sizeof name, "hdr_%s_%s_%s", key, elem,
-			         fz_hash_mode_name(hm));
+			fz_header got = trial(t, full);
+			snprintf(name, sizeof name, "hdr_%s_%s_%s", got.key_name,
+			         got.elem_name, fz_hash_mode_name(got.hash_mode));
 			entry(name, h, sizeof h);
 		}
 
@@ -155,14 +147,9 @@ static void header_entries(enum fz_target t)
 	}
 	/* the big-hint form (B = 16), where the target's decoder takes it */
 	uint8_t h[FZ_HEADER_SIZE] = {FZ_FORMAT_VERSION};
-	le64(h + 8, UINT64_C(0x7f) << 56);
-	fz_program p;
-	fz_decoder d;
-	fz_program_init(&p, "<gen_dict>");
-	fz_decoder_init(&d, t, h, FZ_HEADER_SIZE, &p);
-	if (p.hdr.hint == FZ_B16_HINT)
+	le64(h + 8, (uint64_t)FZ_BIG_HINT_MARK << 56);
+	if (trial(t, h).hint == FZ_B16_HINT)
 		entry("hint_b16", h + 8, 8);
-	fz_program_free(&p);
 }
 
 /* ---- operation records ---------------------------------------------------- */

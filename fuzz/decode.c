@@ -179,9 +179,9 @@ void fz_decoder_init(fz_decoder *d, enum fz_target t, const uint8_t *hdr,
 	                                    : (enum fz_hash_mode)(hm - 4));
 	uint64_t raw_hint = rd64(h + 8);
 	int64_t hint = (int64_t)raw_hint;
-	if (raw_hint >> 56 == 0x7f && fz_targets[d->target].big_hints)
+	if (raw_hint >> 56 == FZ_BIG_HINT_MARK && fz_targets[d->target].big_hints)
 		/* the big-hint form (decode.h) */
-		hint = FZ_B16_HINT + (int64_t)(raw_hint & 0xffff);
+		hint = FZ_B16_HINT + (int64_t)(raw_hint % FZ_BIG_HINT_SPAN);
 	else if (hint > 4096 || hint < -4096)
 		hint %= 257;
 	p->hdr.hint = hint;

@@ -45,6 +45,8 @@
  * there on Go counts overflow buckets by chance (rule 47).  The header's
  * big-hint form reaches this hint plus up to 0xffff, all B = 16. */
 #define FZ_B16_HINT 212993
+#define FZ_BIG_HINT_MARK 0x7f   /* the hint field's top byte in that form */
+#define FZ_BIG_HINT_SPAN 0x10000 /* its low 16 bits add 0 .. SPAN - 1 */
 
 #define FZ_FORMAT_VERSION 3
 #define FZ_FLAG_BULK_DELETE 0x40 /* record byte 1 of a bulk record */

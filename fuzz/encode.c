@@ -863,8 +863,9 @@ static int encode_header(encoder *e)
 		put_le(hdr + HDR_KEY_SIZE, w->key_kind.size - 1, 2);
 	if (w->elem_kind.kind == FZ_KIND_BYTES)
 		put_le(hdr + HDR_ELEM_SIZE, w->elem_kind.size - 1, 2);
-	bool big = w->hint >= FZ_B16_HINT && w->hint <= FZ_B16_HINT + 0xffff;
-	put_le(hdr + HDR_HINT, big ? UINT64_C(0x7f) << 56 | (uint64_t)(w->hint - FZ_B16_HINT)
+	bool big = w->hint >= FZ_B16_HINT && w->hint < FZ_B16_HINT + FZ_BIG_HINT_SPAN;
+	put_le(hdr + HDR_HINT, big ? (uint64_t)FZ_BIG_HINT_MARK << 56 |
+	                                     (uint64_t)(w->hint - FZ_B16_HINT)
 	                           : (uint64_t)w->hint, 8);
 	put_le(hdr + HDR_SEED, w->has_seed ? w->seed : 0, 8);
 	put_le(hdr + HDR_HASHKEY, w->hashkey == GOMAP_DEFAULT_HASHKEY0 ? 0 : w->hashkey, 8);
