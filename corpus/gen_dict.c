@@ -232,14 +232,18 @@ static void record_entries(enum fz_target t)
 {
 	printf("\n# Records (8 bytes): opcode, flags, key selector, elem selector, u32 argument.\n"
 	       "# Opcode bytes are the first of each class in this target's weight table.\n");
-	/* key selector 0xe0: a fresh key made from the argument; 0: the most
-	 * recent key of the pool */
+	/* key selector 0xe0 (FZ_SEL_FRESH): a fresh key made from the
+	 * argument; 0: the most recent key of the pool */
 	record(t, FZ_C_PUT, "fresh", 0, 0xe0, 1, 1);
 	record(t, FZ_C_PUT, "generic", 1, 0xe0, 2, 2);
 	record(t, FZ_C_PUT, "recent", 0, 0, 3, 0);
 	record(t, FZ_C_GET, "", 0, 0, 0, 0);
 	record(t, FZ_C_GET, "generic", 1, 0, 0, 0);
 	record(t, FZ_C_GET, "fresh", 0, 0xe0, 0, 0x7fffffff);
+	/* FZ_SEL_SIBLING: the most recent key with its middle byte from the
+	 * argument (str: 'B', then 'C') */
+	record(t, FZ_C_PUT, "sibling", 0, FZ_SEL_SIBLING, 4, 1);
+	record(t, FZ_C_GET, "sibling", 0, FZ_SEL_SIBLING, 0, 2);
 	record(t, FZ_C_DEL, "", 0, 0, 0, 0);
 	record(t, FZ_C_DEL, "generic", 1, 1, 0, 0);
 	record(t, FZ_C_INC, "", 0, 0, 0, 0);

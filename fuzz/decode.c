@@ -335,11 +335,52 @@ typedef struct keypick {
 	bool fresh;
 } keypick;
 
+/* A near key of a recent one: a copy of base whose middle byte (index
+ * len / 2 of a string's bytes, size / 2 of any other kind's) comes from
+ * arg; for a string the capital 'A' + arg % 26, so the trace stays
+ * readable.  Keys that agree at both ends and differ inside: faststr's
+ * screen of long keys keeps two candidates, and a byte array's equality
+ * reads up to the middle.  A copy equal to base is a second copy of it
+ * (not the same string data: faststr's pointer test fails). */
+static const void *make_sibling(fz_decoder *d, const void *base, uint32_t arg,
+                                enum fz_room room)
+{
+	fz_vtype t = d->p->hdr.key_kind;
+	fz_value_room *r = &d->room[room];
+	if (t.kind != FZ_KIND_STR) {
+		uint8_t *v = fz_program_alloc(d->p, t.size);
+		if (v == NULL)
+			v = r->buf; /* out of memory: appending the copy fails */
+		memcpy(v, base, t.size);
+		v[t.size / 2] = (uint8_t)arg;
+		return v;
+	}
+	gomap_str s;
+	memcpy(&s, base, sizeof s);
+	uint8_t *bytes = s.len > sizeof r->str ? fz_program_alloc(d->p, s.len)
+	                                       : NULL;
+	if (bytes == NULL) { /* short, or out of memory (appending fails) */
+		bytes = r->str;
+		s.len = s.len < sizeof r->str ? s.len : sizeof r->str;
+	}
+	if (s.len != 0) {
+		memcpy(bytes, s.ptr, s.len);
+		bytes[s.len / 2] = (uint8_t)('A' + arg % 26);
+	}
+	s.ptr = bytes;
+	memcpy(r->buf, &s, sizeof s);
+	return r->buf;
+}
+
 static keypick pick_key(fz_decoder *d, uint8_t sel, uint32_t arg,
                         enum fz_room room)
 {
-	if (d->pool.n > 0 && sel < 0xe0)
+	if (d->pool.n > 0 && sel < FZ_SEL_SIBLING)
 		return (keypick){fz_pool_key(&d->pool, sel % d->pool.n), false};
+	if (d->pool.n > 0 && sel < FZ_SEL_FRESH) {
+		const void *base = fz_pool_key(&d->pool, sel % d->pool.n);
+		return (keypick){make_sibling(d, base, arg, room), true};
+	}
 	return (keypick){make_value(d, d->p->hdr.key_kind, arg, room), true};
 }
 

@@ -3,9 +3,9 @@
  * decoder never rejects input, running out of bytes ends the program, and
  * every choice it makes comes from the bytes.
  *
- * Layout (version 3; all integers little-endian):
+ * Layout (version 4; all integers little-endian):
  *
- *   offset 0   version (3; other values are read as version 3)
+ *   offset 0   version (4; other values are read as version 4)
  *          1   key kind:  code % 16 < 10 picks u32 u64 f64 str bytes3
  *                         bytes4 bytes8 bytes16 bytes129 bytes300; else
  *                         bytesN with N = 1 + u16 at 2 % 1024
@@ -24,8 +24,10 @@
  *                  bit 6 a bulk record deletes instead of putting,
  *                  bits 6 and 7 it churns (put and delete) instead, in
  *                  a target that churns (targets.c)
- *              [2] key selector: < 0xe0 picks a recent key (pool), else
- *                  a fresh key made from the argument; bulk: count
+ *              [2] key selector: < 0xd0 picks a recent key (pool),
+ *                  0xd0..0xdf a sibling of one (its middle byte from
+ *                  the argument), else a fresh key made from the
+ *                  argument; bulk: count
  *              [3] elem selector (an elem derived from this byte)
  *              [4..7] argument (u32): fresh key, N, literal length
  *              Literal records (LITKEY, LITELEM) are followed by the
@@ -48,7 +50,11 @@
 #define FZ_BIG_HINT_MARK 0x7f   /* the hint field's top byte in that form */
 #define FZ_BIG_HINT_SPAN 0x10000 /* its low 16 bits add 0 .. SPAN - 1 */
 
-#define FZ_FORMAT_VERSION 3
+#define FZ_FORMAT_VERSION 4
+/* Key selectors (record byte 2) from here on make a sibling of a pool key,
+ * and from FZ_SEL_FRESH on a fresh key (any selector, with an empty pool). */
+#define FZ_SEL_SIBLING 0xd0
+#define FZ_SEL_FRESH 0xe0
 #define FZ_FLAG_BULK_DELETE 0x40 /* record byte 1 of a bulk record */
 #define FZ_FLAG_BULK_CHURN 0xc0  /* both bits: it churns, where targets.c says */
 #define FZ_HEADER_SIZE 32

@@ -53,8 +53,8 @@ enum record_flag {
 	FLAG_EQUAL_OUTER_GDEL = 1u << 5,
 };
 
-/* A key selector at or above FRESH_KEY_MIN asks for a fresh key. */
-enum { FRESH_KEY_MIN = 0xe0, FRESH_KEY_SELECTOR = 0xff };
+/* The encoder asks for a fresh key with this selector (decode.h). */
+enum { FRESH_KEY_SELECTOR = 0xff };
 
 /* One operation record, before it becomes 8 bytes. */
 typedef struct record {
@@ -606,7 +606,7 @@ static void plan_reenter_keys(const encoder *e, const fz_op *re,
 	const fz_header *h = &e->scratch.hdr;
 	bool equal = re->at == FZ_REENTER_EQUAL;
 	/* with an empty pool every selector makes a fresh key */
-	uint8_t fresh_min = e->dec.pool.n ? FRESH_KEY_MIN : 0;
+	uint8_t fresh_min = e->dec.pool.n ? FZ_SEL_FRESH : 0;
 	*inner = FROM_POOL;
 	if (re->inner->key) {
 		int slot = pool_slot(e, re->inner->key);

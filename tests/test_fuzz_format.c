@@ -397,6 +397,60 @@ GM_TEST(fuzz_format__long_keys_differing_inside_are_fresh_keys)
 	gomap_textbuf_free(&tb);
 }
 
+/* A key selector from FZ_SEL_SIBLING to FZ_SEL_FRESH copies a pool key
+ * with its middle byte taken from the argument: for str a capital, so two
+ * siblings of a long key and the key agree in their first and last four
+ * bytes (faststr's two candidates); for other kinds the argument's low
+ * byte.  Each sibling is a key of its own, joining the pool. */
+GM_TEST(fuzz_format__siblings_differ_from_a_pool_key_in_the_middle)
+{
+	uint8_t in[FZ_HEADER_SIZE + 3 * FZ_RECORD_SIZE] = {FZ_FORMAT_VERSION, 3};
+	uint8_t *r = in + FZ_HEADER_SIZE;
+	const uint8_t put = (uint8_t)fz_class_byte(FZ_TARGET_OPS, FZ_C_PUT);
+	const uint8_t get = (uint8_t)fz_class_byte(FZ_TARGET_OPS, FZ_C_GET);
+	const uint8_t recs[3][FZ_RECORD_SIZE] = {
+		{put, 0, FZ_SEL_FRESH, 1, 40, 0, 0, 0x80}, /* 40 'i': 0x8000 % 26 */
+		{put, 0, FZ_SEL_SIBLING, 2, 1},            /* slot 0: 'B' inside */
+		{get, 0, FZ_SEL_SIBLING + 1, 0, 25},       /* slot 1: 'Z' inside */
+	};
+	memcpy(r, recs, sizeof recs);
+	fz_program p;
+	GM_EXPECT(fz_decode(FZ_TARGET_OPS, in, sizeof in, &p) == 0);
+	GM_EXPECT_EQ_U(p.nops, 3);
+	char want[3][41];
+	for (int i = 0; i < 3; i++) {
+		memset(want[i], 'i', 40);
+		want[i][40] = '\0';
+	}
+	want[1][20] = 'B';
+	want[2][20] = 'Z';
+	for (size_t i = 0; i < p.nops && i < 3; i++) {
+		gomap_str k;
+		memcpy(&k, p.ops[i].key, sizeof k);
+		GM_EXPECT(k.len == 40 && memcmp(k.ptr, want[i], 40) == 0);
+	}
+	GM_EXPECT(p.nops == 3 && p.ops[2].code == FZ_OP_GET);
+	fz_program_free(&p);
+
+	/* u64: byte 4 of the key; the sibling of a sibling stays a key */
+	in[1] = 1;
+	const uint8_t u64recs[3][FZ_RECORD_SIZE] = {
+		{put, 0, FZ_SEL_FRESH, 1, 0x11, 0x22, 0x33, 0x44},
+		{put, 0, FZ_SEL_SIBLING, 2, 0xaa},
+		{put, 0, FZ_SEL_SIBLING, 3, 0xbb},
+	};
+	memcpy(r, u64recs, sizeof u64recs);
+	GM_EXPECT(fz_decode(FZ_TARGET_OPS, in, sizeof in, &p) == 0);
+	GM_EXPECT_EQ_U(p.nops, 3);
+	const uint64_t want64[3] = {0x44332211u, 0xaa44332211u, 0xbb44332211u};
+	for (size_t i = 0; i < p.nops && i < 3; i++) {
+		uint64_t k;
+		memcpy(&k, p.ops[i].key, 8);
+		GM_EXPECT_EQ_U(k, want64[i]);
+	}
+	fz_program_free(&p);
+}
+
 /* The big-hint form (B = 16) decodes only under faults; ops and iter
  * fold it, so the encoder refuses such a header for them. */
 GM_TEST(fuzz_format__big_hints_only_in_faults)
