@@ -12,8 +12,10 @@
 
 typedef struct orc_sweep_opts {
 	orc_exec_opts exec; /* how each run goes; its plan is the sweep's */
-	/* At most this many injected failures, spread evenly over the
-	 * allocations from a start chosen by `pick`; 0 means every one. */
+	/* At most this many injected failures, 0 meaning every allocation.
+	 * Fewer than the allocations: the sites seen take turns, from one
+	 * `pick` chooses, and each site's share is spread evenly over its
+	 * allocations from an offset `pick` turns (sweep.c). */
 	size_t max_failures;
 	uint64_t pick;
 	/* Keep the program's own fail-alloc records in every run (the

@@ -68,6 +68,72 @@ GM_TEST(sweep__a_bound_caps_the_failing_runs)
 	fz_program_free(&p);
 }
 
+/* Thirty puts under one hash: the header, the first bucket, and an
+ * overflow bucket for every eighth key after that (the growth 0 -> 1 and
+ * 1 -> 2 make arrays of their own, each once). */
+static const char CROWDED_PUTS[] =
+	"map u64 u64 seed=1 hash=collide\n"
+	"put 1 1\nput 2 2\nput 3 3\nput 4 4\nput 5 5\nput 6 6\nput 7 7\n"
+	"put 8 8\nput 9 9\nput 10 10\nput 11 11\nput 12 12\nput 13 13\n"
+	"put 14 14\nput 15 15\nput 16 16\nput 17 17\nput 18 18\nput 19 19\n"
+	"put 20 20\nput 21 21\nput 22 22\nput 23 23\nput 24 24\nput 25 25\n"
+	"put 26 26\nput 27 27\nput 28 28\nput 29 29\nput 30 30\nlen\n";
+
+/* With a bound of one failing run, the sites take turns: as many picks as
+ * the counting run saw sites fail each site once, however few of the
+ * program's allocations it made. */
+GM_TEST(sweep__a_bound_of_one_gives_every_site_a_turn)
+{
+	fz_program p = parse(CROWDED_PUTS);
+	orc_sweep_opts all = {.exec = {.honour_paths = true}};
+	orc_sweep_stats seen = {0};
+	orc_verdict v;
+	orc_sweep_failure at;
+	GM_EXPECT_EQ_U(orc_sweep(&p, &all, &seen, &v, &at), ORC_AGREED);
+	int nsites = 0;
+	for (int i = 0; i < GOMAP_SITE_COUNT; i++)
+		nsites += seen.seen_at[i] != 0;
+	GM_EXPECT(nsites >= 3);
+	orc_sweep_stats s = {0};
+	for (int pick = 0; pick < nsites; pick++) {
+		orc_sweep_opts one = {.exec = {.honour_paths = true},
+		                      .max_failures = 1, .pick = (uint64_t)pick};
+		GM_EXPECT_EQ_U(orc_sweep(&p, &one, &s, &v, &at), ORC_AGREED);
+	}
+	GM_EXPECT_EQ_U(s.injected, nsites);
+	for (int i = 0; i < GOMAP_SITE_COUNT; i++)
+		GM_EXPECT_EQ_U(s.failed_at[i], seen.seen_at[i] != 0);
+	fz_program_free(&p);
+}
+
+/* A bound below the allocations but above the sites: no allocation fails
+ * twice, and a site with many allocations takes the runs the others have
+ * no allocations left for. */
+GM_TEST(sweep__a_bound_fails_distinct_allocations)
+{
+	fz_program p = parse(CROWDED_PUTS);
+	orc_sweep_opts all = {.exec = {.honour_paths = true}};
+	orc_sweep_stats seen = {0};
+	orc_verdict v;
+	orc_sweep_failure at;
+	GM_EXPECT_EQ_U(orc_sweep(&p, &all, &seen, &v, &at), ORC_AGREED);
+	GM_EXPECT(seen.allocs >= 6);
+	for (uint64_t pick = 0; pick < 8; pick++) {
+		orc_sweep_opts o = {.exec = {.honour_paths = true},
+		                    .max_failures = seen.allocs - 1, .pick = pick};
+		orc_sweep_stats s = {0};
+		GM_EXPECT_EQ_U(orc_sweep(&p, &o, &s, &v, &at), ORC_AGREED);
+		GM_EXPECT_EQ_U(s.injected, seen.allocs - 1);
+		uint64_t short_by = 0;
+		for (int i = 0; i < GOMAP_SITE_COUNT; i++) {
+			GM_EXPECT(s.failed_at[i] <= seen.seen_at[i]);
+			short_by += seen.seen_at[i] - s.failed_at[i];
+		}
+		GM_EXPECT_EQ_U(short_by, 1);
+	}
+	fz_program_free(&p);
+}
+
 /* The plan's log: which operation made each allocation, at which site;
  * the program's own fail-alloc does not fire under a plan. */
 GM_TEST(exec_plan__records_each_allocation_and_ignores_fail_alloc)
