@@ -58,7 +58,8 @@ static uint64_t rd64(const uint8_t *p)
  * (x & 0x1ff) copies of one letter (long strings from short inputs), whose
  * middle byte bits 9-15, when not zero, make a capital: runs of one length
  * and letter then differ inside only, as faststr's screen of a long key by
- * its first and last four bytes needs to find two candidates. */
+ * its first and last four bytes needs to find two candidates.  f64: one x
+ * in FZ_F64_NAN_EVERY makes a NaN, so that a bulk put holds one (decode.h). */
 static void value_from(fz_vtype t, uint32_t x, void *out, uint8_t *strbuf)
 {
 	switch (t.kind) {
@@ -68,8 +69,9 @@ static void value_from(fz_vtype t, uint32_t x, void *out, uint8_t *strbuf)
 	case FZ_KIND_F64: {
 		static const double special[8] = {NAN, -0.0, 0.0, INFINITY,
 		                                  -INFINITY, 5e-324, DBL_MAX, 1.0};
-		double v = (x >> 24) == 0xff ? special[x & 7]
-		                             : (double)(int32_t)x / 2;
+		double v = (x >> 24) == 0xff    ? special[x & 7]
+		           : x % FZ_F64_NAN_EVERY == FZ_F64_NAN_EVERY - 1 ? NAN
+		                                 : (double)(int32_t)x / 2;
 		memcpy(out, &v, 8);
 		break;
 	}

@@ -55,6 +55,12 @@
  * and from FZ_SEL_FRESH on a fresh key (any selector, with an empty pool). */
 #define FZ_SEL_SIBLING 0xd0
 #define FZ_SEL_FRESH 0xe0
+/* A fresh f64 key from x is NaN when x % FZ_F64_NAN_EVERY is the largest
+ * remainder (and x is not one of the specials, top byte 0xff): a bulk put
+ * of that many consecutive x holds one NaN.  The NaN markers need a NaN
+ * in a map whose doubling is under way; from random arguments only one in
+ * 2048 made one. */
+#define FZ_F64_NAN_EVERY 32
 #define FZ_FLAG_BULK_DELETE 0x40 /* record byte 1 of a bulk record */
 #define FZ_FLAG_BULK_CHURN 0xc0  /* both bits: it churns, where targets.c says */
 #define FZ_HEADER_SIZE 32

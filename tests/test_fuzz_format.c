@@ -451,6 +451,32 @@ GM_TEST(fuzz_format__siblings_differ_from_a_pool_key_in_the_middle)
 	fz_program_free(&p);
 }
 
+/* Fresh f64 keys: one x in FZ_F64_NAN_EVERY is a NaN, so a bulk put of
+ * that many holds exactly one; the others are x / 2. */
+GM_TEST(fuzz_format__a_bulk_of_f64_keys_holds_a_nan)
+{
+	uint8_t in[FZ_HEADER_SIZE + FZ_RECORD_SIZE] = {FZ_FORMAT_VERSION, 2};
+	uint8_t *r = in + FZ_HEADER_SIZE;
+	r[0] = (uint8_t)fz_class_byte(FZ_TARGET_OPS, FZ_C_BULK);
+	r[2] = FZ_F64_NAN_EVERY - 1; /* that many puts */
+	r[4] = 100;                  /* keys from x = 100 */
+	fz_program p;
+	GM_EXPECT(fz_decode(FZ_TARGET_OPS, in, sizeof in, &p) == 0);
+	GM_EXPECT_EQ_U(p.nops, FZ_F64_NAN_EVERY);
+	unsigned nans = 0;
+	for (size_t i = 0; i < p.nops; i++) {
+		double k;
+		memcpy(&k, p.ops[i].key, 8);
+		uint32_t x = 100 + (uint32_t)i;
+		if (k != k)
+			nans += x % FZ_F64_NAN_EVERY == FZ_F64_NAN_EVERY - 1;
+		else
+			GM_EXPECT(k == (double)x / 2);
+	}
+	GM_EXPECT_EQ_U(nans, 1);
+	fz_program_free(&p);
+}
+
 /* The big-hint form (B = 16) decodes only under faults; ops and iter
  * fold it, so the encoder refuses such a header for them. */
 GM_TEST(fuzz_format__big_hints_only_in_faults)
