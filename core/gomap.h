@@ -186,7 +186,7 @@ enum gomap_alloc_site {
 const char *gomap_alloc_site_name(enum gomap_alloc_site site);
 
 /* The allocator a map uses without an alloc hook, for a hook that wants
- * the same memory: zeroed, and blocks of 4 MiB or more as their own
+ * the same memory: zeroed, and blocks of 1 MiB or more as their own
  * mapping on transparent huge pages, as Go's heap (so a big bucket array's
  * untouched pages cost nothing).  Free with the size that was allocated. */
 void *gomap_default_alloc(size_t size);

@@ -304,8 +304,13 @@ static inline int gm_write_abort_nomem(gomap *m, uint64_t rand_before)
 /* hooks.c */
 uint64_t gm_hash(gomap *m, const void *key); /* t->key.hash with hash0 */
 bool gm_key_equal(gomap *m, const void *a, const void *b);
-/* pages.c: the default allocator's large blocks (zeroed, huge pages) */
-#define GM_PAGES_MIN ((size_t)4 << 20)
+/* pages.c: the default allocator's large blocks (zeroed, huge pages).
+ * From 1 MiB, where rounding a block up to a 2 MiB mapping at most
+ * doubles it, as the growth that asked for it did.  At 4 MiB, a map of
+ * 1e5 entries took its arrays of 1-4 MiB from calloc, which gets fresh
+ * 4 KiB pages for each: on a VM where a page fault costs a VM exit, W1
+ * and W7's inserts at 1e5 ran 2.4 times slower (bench/README.md). */
+#define GM_PAGES_MIN ((size_t)1 << 20)
 void *gm_pages_alloc(size_t size);
 void gm_pages_free(void *p, size_t size);
 /* memory.c */
