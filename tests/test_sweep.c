@@ -79,17 +79,26 @@ static const char CROWDED_PUTS[] =
 	"put 20 20\nput 21 21\nput 22 22\nput 23 23\nput 24 24\nput 25 25\n"
 	"put 26 26\nput 27 27\nput 28 28\nput 29 29\nput 30 30\nlen\n";
 
+/* Every allocation of p failed in turn: what a full sweep saw. */
+static orc_sweep_stats full_sweep(const fz_program *p)
+{
+	orc_sweep_opts all = {.exec = {.honour_paths = true}};
+	orc_sweep_stats seen = {0};
+	orc_verdict v;
+	orc_sweep_failure at;
+	GM_EXPECT_EQ_U(orc_sweep(p, &all, &seen, &v, &at), ORC_AGREED);
+	return seen;
+}
+
 /* With a bound of one failing run, the sites take turns: as many picks as
  * the counting run saw sites fail each site once, however few of the
  * program's allocations it made. */
 GM_TEST(sweep__a_bound_of_one_gives_every_site_a_turn)
 {
 	fz_program p = parse(CROWDED_PUTS);
-	orc_sweep_opts all = {.exec = {.honour_paths = true}};
-	orc_sweep_stats seen = {0};
+	orc_sweep_stats seen = full_sweep(&p);
 	orc_verdict v;
 	orc_sweep_failure at;
-	GM_EXPECT_EQ_U(orc_sweep(&p, &all, &seen, &v, &at), ORC_AGREED);
 	int nsites = 0;
 	for (int i = 0; i < GOMAP_SITE_COUNT; i++)
 		nsites += seen.seen_at[i] != 0;
@@ -112,11 +121,9 @@ GM_TEST(sweep__a_bound_of_one_gives_every_site_a_turn)
 GM_TEST(sweep__a_bound_fails_distinct_allocations)
 {
 	fz_program p = parse(CROWDED_PUTS);
-	orc_sweep_opts all = {.exec = {.honour_paths = true}};
-	orc_sweep_stats seen = {0};
+	orc_sweep_stats seen = full_sweep(&p);
 	orc_verdict v;
 	orc_sweep_failure at;
-	GM_EXPECT_EQ_U(orc_sweep(&p, &all, &seen, &v, &at), ORC_AGREED);
 	GM_EXPECT(seen.allocs >= 6);
 	for (uint64_t pick = 0; pick < 8; pick++) {
 		orc_sweep_opts o = {.exec = {.honour_paths = true},
