@@ -316,17 +316,23 @@ static void track_keyed(fz_decoder *d, const fz_op *a, bool fresh)
 		track(d, a);
 }
 
-/* A value of kind t made from x: straight in the program's arena, where
+/* Where a value of kind t is made: straight in the program's arena, where
  * appending it costs no copy, except a string, which the program copies
  * anyway (rule 25) and so is made in the given room. */
+static uint8_t *value_place(fz_decoder *d, fz_vtype t, enum fz_room room)
+{
+	uint8_t *v = t.kind == FZ_KIND_STR ? NULL : fz_program_alloc(d->p, t.size);
+	if (v == NULL)
+		v = d->room[room].buf; /* out of memory: appending the copy fails */
+	return v;
+}
+
+/* A value of kind t made from x. */
 static const void *make_value(fz_decoder *d, fz_vtype t, uint32_t x,
                               enum fz_room room)
 {
-	fz_value_room *r = &d->room[room];
-	void *v = t.kind == FZ_KIND_STR ? NULL : fz_program_alloc(d->p, t.size);
-	if (v == NULL)
-		v = r->buf; /* out of memory: appending the copy fails */
-	value_from(t, x, v, r->str);
+	uint8_t *v = value_place(d, t, room);
+	value_from(t, x, v, d->room[room].str);
 	return v;
 }
 
@@ -349,10 +355,8 @@ static const void *make_sibling(fz_decoder *d, const void *base, uint32_t arg,
 {
 	fz_vtype t = d->p->hdr.key_kind;
 	fz_value_room *r = &d->room[room];
+	uint8_t *v = value_place(d, t, room);
 	if (t.kind != FZ_KIND_STR) {
-		uint8_t *v = fz_program_alloc(d->p, t.size);
-		if (v == NULL)
-			v = r->buf; /* out of memory: appending the copy fails */
 		memcpy(v, base, t.size);
 		v[t.size / 2] = (uint8_t)arg;
 		return v;
@@ -370,8 +374,8 @@ static const void *make_sibling(fz_decoder *d, const void *base, uint32_t arg,
 		bytes[s.len / 2] = (uint8_t)('A' + arg % 26);
 	}
 	s.ptr = bytes;
-	memcpy(r->buf, &s, sizeof s);
-	return r->buf;
+	memcpy(v, &s, sizeof s);
+	return v;
 }
 
 static keypick pick_key(fz_decoder *d, uint8_t sel, uint32_t arg,
