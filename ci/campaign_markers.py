@@ -57,8 +57,8 @@ def main(argv):
     for n in sorted(names, key=lambda n: (median(n), n)):
         cells = [f"{hits[n]:g}" if n in hits else "-" for hits, _ in runs]
         m = median(n)
-        print(f"| {n} | " + " | ".join(cells) + f" | {m:g} |" if m != inf
-              else f"| {n} | " + " | ".join(cells) + " | - |")
+        cells.append(f"{m:g}" if m != inf else "-")
+        print(f"| {n} | " + " | ".join(cells) + " |")
     reached = [f"{len(hits)}/{len(names)}" for hits, _ in runs]
     print(f"\nMarkers reached per campaign: {', '.join(reached)}; reached by the "
           f"median campaign: {sum(median(n) != inf for n in names)}/{len(names)}")
