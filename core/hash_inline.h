@@ -57,20 +57,36 @@ static inline uint64_t gm_load64le(const uint8_t *p)
 	return v;
 }
 
+/* Where every one of Go's memory hashes starts: the map's seed folded
+ * with the process key (Go: seed ^ hashkey[0] ^ m1).  A map keeps it
+ * (gm_set_hash0) so that a lookup need not fold it each time. */
+static inline uint64_t gm_hash_start(uint64_t seed, uint64_t key0)
+{
+	return seed ^ key0 ^ GM_HASH_M1;
+}
+
 /* Go: memhash32Fallback, taking the key as a number rather than memory
- * (the same thing on a little-endian machine). */
-static inline uint64_t gm_memhash32(uint32_t v, uint64_t seed, uint64_t key0)
+ * (the same thing on a little-endian machine), from gm_hash_start. */
+static inline uint64_t gm_memhash32_from(uint32_t v, uint64_t start)
 {
 	uint64_t k = v;
-	return gm_mix(GM_HASH_M5 ^ 4,
-	              gm_mix(k ^ GM_HASH_M2, k ^ seed ^ key0 ^ GM_HASH_M1));
+	return gm_mix(GM_HASH_M5 ^ 4, gm_mix(k ^ GM_HASH_M2, k ^ start));
 }
 
 /* Go: memhash64Fallback, likewise on the value. */
+static inline uint64_t gm_memhash64_from(uint64_t k, uint64_t start)
+{
+	return gm_mix(GM_HASH_M5 ^ 8, gm_mix(k ^ GM_HASH_M2, k ^ start));
+}
+
+static inline uint64_t gm_memhash32(uint32_t v, uint64_t seed, uint64_t key0)
+{
+	return gm_memhash32_from(v, gm_hash_start(seed, key0));
+}
+
 static inline uint64_t gm_memhash64(uint64_t k, uint64_t seed, uint64_t key0)
 {
-	return gm_mix(GM_HASH_M5 ^ 8,
-	              gm_mix(k ^ GM_HASH_M2, k ^ seed ^ key0 ^ GM_HASH_M1));
+	return gm_memhash64_from(k, gm_hash_start(seed, key0));
 }
 
 /* The body of keys longer than 16 bytes: 48-byte strides on three lanes,
@@ -98,14 +114,14 @@ static inline uint64_t gm_memhash_long(const uint8_t *p, size_t n,
 	return seed;
 }
 
-/* Go: memhashFallback.  Any run of n bytes; strings hash their bytes. */
-static inline uint64_t gm_memhash(const void *data, size_t n, uint64_t seed,
-                                  uint64_t key0)
+/* Go: memhashFallback, from gm_hash_start.  Any run of n bytes; strings
+ * hash their bytes. */
+static inline uint64_t gm_memhash_from(const void *data, size_t n,
+                                       uint64_t start)
 {
 	const uint8_t *p = data;
-	uint64_t a, b;
+	uint64_t a, b, seed = start;
 
-	seed ^= key0 ^ GM_HASH_M1;
 	if (n == 0)
 		return seed;
 	if (n < 4) {
@@ -133,6 +149,12 @@ static inline uint64_t gm_memhash(const void *data, size_t n, uint64_t seed,
 	}
 	return gm_mix(GM_HASH_M5 ^ (uint64_t)n,
 	              gm_mix(a ^ GM_HASH_M2, b ^ seed));
+}
+
+static inline uint64_t gm_memhash(const void *data, size_t n, uint64_t seed,
+                                  uint64_t key0)
+{
+	return gm_memhash_from(data, n, gm_hash_start(seed, key0));
 }
 
 #endif

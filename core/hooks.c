@@ -22,6 +22,7 @@ const char *gomap_strerror(int status)
 void gm_fail(gomap *m, enum gomap_severity sev, const char *msg)
 {
 	m->dead = true;
+	m->lookup_lane = GOMAP_FAST_NONE; /* a dead map's lookups take the checked path */
 	if (m->hooks.fail) {
 		m->hooks.fail(m->hooks.fail_ctx, sev, msg);
 		return;

@@ -221,6 +221,7 @@ gomap *gomap_make(const gomap_type *t, int64_t hint, const gomap_hooks *hooks,
 		m->hooks.hashkey0 = GOMAP_DEFAULT_HASHKEY0;
 	m->rand_state = m->hooks.rand_seed;
 	m->inline_hash = uses_go_hash(t);
+	m->lookup_lane = (uint8_t)(m->inline_hash ? t->fast : GOMAP_FAST_NONE);
 	if (t->elem.size > GM_ZERO_SIZE) {
 		m->zero = gm_alloc(m, t->elem.size, GOMAP_SITE_ZERO_ELEM);
 		if (m->zero == NULL)
@@ -229,7 +230,7 @@ gomap *gomap_make(const gomap_type *t, int64_t hint, const gomap_hooks *hooks,
 
 	if (hint_is_bogus(t, hint))
 		hint = 0;
-	m->hash0 = gomap_fastrand(m); /* make's one draw [P4, P5] */
+	gm_set_hash0(m, gomap_fastrand(m)); /* make's one draw [P4, P5] */
 	uint8_t B = 0; /* the smallest B the hint fits [P2] */
 	while (gm_over_load_factor((size_t)hint, B))
 		B++;
@@ -380,7 +381,7 @@ int gomap_clear(gomap *m)
 	m->nevacuate = 0;
 	m->noverflow = 0;
 	m->count = 0;
-	m->hash0 = gomap_fastrand(m); /* [P4] */
+	gm_set_hash0(m, gomap_fastrand(m)); /* [P4] */
 	/* Go zeroes *extra; the heap overflow buckets go with it */
 	m->next_overflow = NULL;
 	gm_retire_heap_list(m, &m->heap_ovf);

@@ -24,7 +24,7 @@ bool gm_access_k(gomap *m, const void *key, void **key_out, void **elem_out)
 	uint8_t *b;
 	uintptr_t i;
 	if (m == NULL || m->count == 0 ||
-	    !gm_find(m, key, GOMAP_FAST_NONE, &b, &i))
+	    !gm_find(m, key, GOMAP_FAST_NONE, false, &b, &i))
 		return false;
 	*key_out = gm_key_value(&m->t, gm_key_slot(&m->t, b, i));
 	*elem_out = gm_elem_value(&m->t, gm_elem_slot(&m->t, b, i));

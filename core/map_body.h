@@ -55,23 +55,27 @@ static inline gomap_str gm_load_str(const void *p)
 	return s;
 }
 
+/* Go's own hash of a fast-path key (Go: memhash32, memhash64, strhash),
+ * inline. */
+GM_INLINE uint64_t gm_go_hash(const gomap *m, const void *key,
+                              enum gomap_fast_kind kind)
+{
+	if (kind == GOMAP_FAST_32)
+		return gm_memhash32_from(gm_load32(key), m->hash_start);
+	if (kind == GOMAP_FAST_64)
+		return gm_memhash64_from(gm_load64(key), m->hash_start);
+	gomap_str s = gm_load_str(key);
+	return gm_memhash_from(s.ptr, s.len, m->hash_start);
+}
+
 /* The key's hash.  Fast paths hash inline when the key type uses Go's own
  * memory/string hash (the built-ins do); any other hash goes through the
  * type's callback, as Go's t.hasher. */
 GM_INLINE uint64_t gm_hash_of(gomap *m, const void *key,
                               enum gomap_fast_kind kind)
 {
-	if (m->inline_hash) {
-		uint64_t seed = m->hash0, k0 = m->hooks.hashkey0;
-		if (kind == GOMAP_FAST_64)
-			return gm_memhash64(gm_load64(key), seed, k0);
-		if (kind == GOMAP_FAST_32)
-			return gm_memhash32(gm_load32(key), seed, k0);
-		if (kind == GOMAP_FAST_STR) {
-			gomap_str s = gm_load_str(key);
-			return gm_memhash(s.ptr, s.len, seed, k0);
-		}
-	}
+	if (kind != GOMAP_FAST_NONE && m->inline_hash)
+		return gm_go_hash(m, key, kind);
 	return gm_hash(m, key);
 }
 
@@ -130,6 +134,22 @@ GM_INLINE void *gm_elem_of(const gomap_type *t, uint8_t *b, uintptr_t i,
 	return gm_indirect_elem(t, kind) ? gm_load_ptr(e) : e;
 }
 
+/* Does the key in slot i of bucket b equal `key`?  The bits alone: the
+ * slot may be empty and hold a deleted key's stale bits. */
+GM_INLINE bool gm_slot_key_equal(gomap *m, uint8_t *b, uintptr_t i,
+                                 const void *key, enum gomap_fast_kind kind)
+{
+	const gomap_type *t = &m->t;
+	uint8_t *slot = gm_key_slot_of(t, b, i, kind);
+	switch (kind) {
+	case GOMAP_FAST_32: return gm_load32(slot) == gm_load32(key);
+	case GOMAP_FAST_64: return gm_load64(slot) == gm_load64(key);
+	case GOMAP_FAST_STR:
+		return gm_str_equal(gm_load_str(slot), gm_load_str(key));
+	default: return gm_key_equal(m, key, gm_key_value(t, slot));
+	}
+}
+
 /* Does slot i of bucket b hold `key`?  Generic and faststr compare the
  * tophash first; fast32/64 compare the key bits of every non-empty slot
  * (a deleted integer key keeps its stale bits, so the emptiness test is
@@ -137,19 +157,9 @@ GM_INLINE void *gm_elem_of(const gomap_type *t, uint8_t *b, uintptr_t i,
 GM_INLINE bool gm_slot_matches(gomap *m, uint8_t *b, uintptr_t i, uint8_t top,
                                const void *key, enum gomap_fast_kind kind)
 {
-	const gomap_type *t = &m->t;
-	uint8_t *slot = gm_key_slot_of(t, b, i, kind);
-	switch (kind) {
-	case GOMAP_FAST_32: /* key first, as Go: a miss never reads tophash */
-		return gm_load32(slot) == gm_load32(key) && !gm_is_empty(b[i]);
-	case GOMAP_FAST_64:
-		return gm_load64(slot) == gm_load64(key) && !gm_is_empty(b[i]);
-	case GOMAP_FAST_STR:
-		return b[i] == top &&
-		       gm_str_equal(gm_load_str(slot), gm_load_str(key));
-	default:
-		return b[i] == top && gm_key_equal(m, key, gm_key_value(t, slot));
-	}
+	if (kind == GOMAP_FAST_32 || kind == GOMAP_FAST_64) /* key first, as Go */
+		return gm_slot_key_equal(m, b, i, key, kind) && !gm_is_empty(b[i]);
+	return b[i] == top && gm_slot_key_equal(m, b, i, key, kind);
 }
 
 /* Bit 8i+7 is set for each byte i of `word` that equals `byte`, and no
@@ -162,23 +172,36 @@ static inline uint64_t gm_bytes_equal(uint64_t word, uint8_t byte)
 	return ~(nonzero | low7);
 }
 
+/* Bit 8i+7 is set for the lowest byte i of `word` that equals `byte`, and
+ * no bit below it; bytes above it may be flagged falsely (a borrow from
+ * the equal byte), so only the lowest flag is certain.  Three steps deep
+ * rather than an exact test's five: it lies on the path from a bucket's
+ * first load to the slot a lookup returns. */
+static inline uint64_t gm_bytes_maybe_equal(uint64_t word, uint8_t byte)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	uint64_t x = word ^ (ones * byte); /* a zero byte where equal */
+	return (x - ones) & ~x & (ones << 7);
+}
+
 /* A hashed fast-path lookup's search of one bucket: the first slot
  * holding `key`, or GM_BUCKET_CNT.  Go tests slot after slot (fast32/64
  * the key of every non-empty slot, faststr the tophash); a live key's slot
  * always carries its tophash [I3] and an empty slot never does, so
- * comparing the eight tophash bytes at once first finds the same slot.  A
- * hit's slot then comes from data rather than from a guess per slot (a
- * hit's slot is random, and each mispredicted guess also discarded the
- * lookups the CPU had started behind it), and a miss compares no key and
- * runs few instructions, so more misses overlap. */
+ * testing the eight tophash bytes at once first, then each flagged slot's
+ * tophash and key, finds the same slot.  A hit's slot then comes from data
+ * rather than from a guess per slot (a hit's slot is random, and each
+ * mispredicted guess also discarded the lookups the CPU had started behind
+ * it), and a miss compares no key and runs few instructions, so more
+ * misses overlap. */
 GM_INLINE uintptr_t gm_fast_bucket_slot(gomap *m, uint8_t *b, uint8_t top,
                                         const void *key,
                                         enum gomap_fast_kind kind)
 {
-	uint64_t cand = gm_bytes_equal(gm_load64le(b), top);
+	uint64_t cand = gm_bytes_maybe_equal(gm_load64le(b), top);
 	for (; cand != 0; cand &= cand - 1) {
 		uintptr_t i = (uintptr_t)__builtin_ctzll(cand) / 8;
-		if (gm_slot_matches(m, b, i, top, key, kind))
+		if (b[i] == top && gm_slot_key_equal(m, b, i, key, kind))
 			return i;
 	}
 	return GM_BUCKET_CNT;
@@ -257,35 +280,46 @@ GM_INLINE void gm_prefetch_bucket_lines(const gomap_type *t, uintptr_t at,
  * for that, W3 at 1e5 and 1e6 gains about as much.) */
 GM_INLINE void gm_prefetch_bucket(const gomap_type *t, uint8_t *b)
 {
-	gm_prefetch_bucket_lines(t, (uintptr_t)b, 64);
+	if (t->bucketsize <= 64)
+		return;
+	/* the second hint may fall past a bucket of 65 to 128 bytes: one
+	 * line fetched for nothing costs less than testing for it */
+	__builtin_prefetch(b + 64);
+	__builtin_prefetch(b + 128);
+	if (t->bucketsize > 192)
+		__builtin_prefetch(b + 192);
 }
 
-/* Finds key's slot; the caller has checked that the map is not empty.
- * Go: the search half of mapaccess1/2/K and their fast variants. */
-GM_INLINE bool gm_find(gomap *m, const void *key, enum gomap_fast_kind kind,
-                       uint8_t **b_out, uintptr_t *i_out)
+/* Go: the B == 0 branch of mapaccess1_fast32/fast64: the one bucket's
+ * chain is searched without hashing, the key of every non-empty slot
+ * compared (rule 19). */
+GM_INLINE bool gm_find_unhashed(gomap *m, const void *key,
+                                enum gomap_fast_kind kind, uint8_t **b_out,
+                                uintptr_t *i_out)
 {
-	uint8_t *b;
-	uint8_t top = 0;
-	if ((kind == GOMAP_FAST_32 || kind == GOMAP_FAST_64) && m->B == 0) {
-		b = m->buckets; /* one bucket: no need to hash (rule 19) */
-	} else {
-		if (kind == GOMAP_FAST_STR && m->B == 0) {
-			int i = gm_faststr_small_lookup(m, gm_load_str(key));
-			if (i >= 0) {
-				*b_out = m->buckets;
-				*i_out = (uintptr_t)i;
-				return i < GM_BUCKET_CNT;
+	for (uint8_t *b = m->buckets; b != NULL; b = gm_overflow(&m->t, b)) {
+		for (uintptr_t i = 0; i < GM_BUCKET_CNT; i++) {
+			if (gm_slot_matches(m, b, i, 0, key, kind)) {
+				*b_out = b;
+				*i_out = i;
+				return true;
 			}
 		}
-		uint64_t hash = gm_hash_of(m, key, kind);
-		b = gm_lookup_chain(m, hash);
-		gm_prefetch_bucket(&m->t, b);
-		top = gm_tophash(hash);
 	}
-	for (; b != NULL; b = gm_overflow(&m->t, b)) {
-		/* top is 0 when a one-bucket map was not hashed (rule 19) */
-		if (kind != GOMAP_FAST_NONE && top != 0) {
+	return false;
+}
+
+/* Finds key's slot in the chain of its hash.  Go: the search loop of
+ * mapaccess1/2/K and their fast variants. */
+GM_INLINE bool gm_find_hashed(gomap *m, uint64_t hash, const void *key,
+                              enum gomap_fast_kind kind, uint8_t **b_out,
+                              uintptr_t *i_out)
+{
+	uint8_t top = gm_tophash(hash);
+	uint8_t *b = gm_lookup_chain(m, hash);
+	gm_prefetch_bucket(&m->t, b);
+	do { /* a chain has at least its head */
+		if (kind != GOMAP_FAST_NONE) {
 			uintptr_t i = gm_fast_bucket_slot(m, b, top, key, kind);
 			if (i < GM_BUCKET_CNT) {
 				*b_out = b;
@@ -296,7 +330,7 @@ GM_INLINE bool gm_find(gomap *m, const void *key, enum gomap_fast_kind kind,
 		}
 		for (uintptr_t i = 0; i < GM_BUCKET_CNT; i++) {
 			/* only the generic loop may stop early [I4] */
-			if (kind == GOMAP_FAST_NONE && b[i] == GM_EMPTY_REST)
+			if (b[i] == GM_EMPTY_REST)
 				return false;
 			if (gm_slot_matches(m, b, i, top, key, kind)) {
 				*b_out = b;
@@ -304,8 +338,30 @@ GM_INLINE bool gm_find(gomap *m, const void *key, enum gomap_fast_kind kind,
 				return true;
 			}
 		}
-	}
+	} while ((b = gm_overflow(&m->t, b)) != NULL);
 	return false;
+}
+
+/* Finds key's slot; the caller has checked that the map is not empty.
+ * `go_hash` says the key type is known to hash with Go's own hash, as on
+ * the lookup lane.  Go: the search half of mapaccess1/2/K and their fast
+ * variants. */
+GM_INLINE bool gm_find(gomap *m, const void *key, enum gomap_fast_kind kind,
+                       bool go_hash, uint8_t **b_out, uintptr_t *i_out)
+{
+	if ((kind == GOMAP_FAST_32 || kind == GOMAP_FAST_64) && m->B == 0)
+		return gm_find_unhashed(m, key, kind, b_out, i_out);
+	if (kind == GOMAP_FAST_STR && m->B == 0) {
+		int i = gm_faststr_small_lookup(m, gm_load_str(key));
+		if (i >= 0) {
+			*b_out = m->buckets;
+			*i_out = (uintptr_t)i;
+			return i < GM_BUCKET_CNT;
+		}
+	}
+	uint64_t hash = go_hash ? gm_go_hash(m, key, kind)
+	                        : gm_hash_of(m, key, kind);
+	return gm_find_hashed(m, hash, key, kind, b_out, i_out);
 }
 
 /* A nil or empty map answers without hashing, unless the key type's hash
@@ -343,7 +399,8 @@ GM_INLINE const void *gm_access_body(gomap *m, const void *key,
 {
 	uint8_t *b;
 	uintptr_t i;
-	if (!gm_read_allowed(m, key, kind) || !gm_find(m, key, kind, &b, &i)) {
+	if (!gm_read_allowed(m, key, kind) ||
+	    !gm_find(m, key, kind, false, &b, &i)) {
 		if (found)
 			*found = false;
 		return gm_zero_elem(m);
@@ -351,6 +408,33 @@ GM_INLINE const void *gm_access_body(gomap *m, const void *key,
 	if (found)
 		*found = true;
 	return gm_elem_of(&m->t, b, i, kind);
+}
+
+/* Is this fast-path lookup on the lane: a live map whose key type hashes
+ * with Go's own hash for this path (m->lookup_lane), not empty, with no
+ * write in progress?  Then none of gm_read_allowed's early answers
+ * applies, and gm_lane_access may hash inline without asking. */
+GM_INLINE bool gm_on_lookup_lane(const gomap *m, enum gomap_fast_kind kind)
+{
+	return m != NULL && m->lookup_lane == kind && m->count != 0 &&
+	       !(m->flags & GM_HASH_WRITING);
+}
+
+/* Go: mapaccess2_fast32/fast64/faststr past their entry checks, for a
+ * lookup on the lane. */
+GM_INLINE const void *gm_lane_access(gomap *m, const void *key,
+                                     enum gomap_fast_kind kind, bool *found)
+{
+	uint8_t *b;
+	uintptr_t i;
+	if (gm_find(m, key, kind, true, &b, &i)) {
+		if (found)
+			*found = true;
+		return gm_elem_of(&m->t, b, i, kind);
+	}
+	if (found)
+		*found = false;
+	return gm_zero_elem(m);
 }
 
 /* ---- assign ------------------------------------------------------------- */
@@ -756,7 +840,7 @@ GM_INLINE int gm_delete_body(gomap *m, const void *key,
 			m->count--;
 			/* a fresh seed once the map is empty (rule 35) [P4] */
 			if (m->count == 0)
-				m->hash0 = gomap_fastrand(m);
+				gm_set_hash0(m, gomap_fastrand(m));
 			goto done;
 		}
 	}

@@ -8,20 +8,48 @@ static bool path_ok(const gomap *m, enum gomap_fast_kind kind)
 	return m == NULL || m->t.fast == kind;
 }
 
+/* A lookup off the lane: a nil, empty, dead or mid-write map, a key type
+ * with its own hash, or the wrong entry point. */
+GM_INLINE const void *access_checked(gomap *m, const void *key,
+                                     enum gomap_fast_kind kind, bool *found)
+{
+	if (!path_ok(m, kind)) {
+		if (found)
+			*found = false;
+		return gm_zero_elem(m);
+	}
+	return gm_access_body(m, key, kind, found);
+}
+
+/* Out of line and taking the key by value, so that the lane's code needs
+ * no stack frame: its one call is then a tail call. */
+#define GM_COLD static __attribute__((noinline, cold))
+
+GM_COLD const void *access32_checked(gomap *m, uint32_t key, bool *found)
+{
+	return access_checked(m, &key, GOMAP_FAST_32, found);
+}
+GM_COLD const void *access64_checked(gomap *m, uint64_t key, bool *found)
+{
+	return access_checked(m, &key, GOMAP_FAST_64, found);
+}
+GM_COLD const void *accessstr_checked(gomap *m, gomap_str key, bool *found)
+{
+	return access_checked(m, &key, GOMAP_FAST_STR, found);
+}
+
 const void *gomap_access1_fast32(gomap *m, uint32_t key)
 {
-	if (!path_ok(m, GOMAP_FAST_32))
-		return gm_zero_elem(m);
-	return gm_access_body(m, &key, GOMAP_FAST_32, NULL);
+	if (gm_on_lookup_lane(m, GOMAP_FAST_32))
+		return gm_lane_access(m, &key, GOMAP_FAST_32, NULL);
+	return access32_checked(m, key, NULL);
 }
 
 const void *gomap_access2_fast32(gomap *m, uint32_t key, bool *found)
 {
-	if (!path_ok(m, GOMAP_FAST_32)) {
-		*found = false;
-		return gm_zero_elem(m);
-	}
-	return gm_access_body(m, &key, GOMAP_FAST_32, found);
+	if (gm_on_lookup_lane(m, GOMAP_FAST_32))
+		return gm_lane_access(m, &key, GOMAP_FAST_32, found);
+	return access32_checked(m, key, found);
 }
 
 int gomap_assign_fast32(gomap *m, uint32_t key, void **elem_out)
@@ -40,18 +68,16 @@ int gomap_delete_fast32(gomap *m, uint32_t key)
 
 const void *gomap_access1_fast64(gomap *m, uint64_t key)
 {
-	if (!path_ok(m, GOMAP_FAST_64))
-		return gm_zero_elem(m);
-	return gm_access_body(m, &key, GOMAP_FAST_64, NULL);
+	if (gm_on_lookup_lane(m, GOMAP_FAST_64))
+		return gm_lane_access(m, &key, GOMAP_FAST_64, NULL);
+	return access64_checked(m, key, NULL);
 }
 
 const void *gomap_access2_fast64(gomap *m, uint64_t key, bool *found)
 {
-	if (!path_ok(m, GOMAP_FAST_64)) {
-		*found = false;
-		return gm_zero_elem(m);
-	}
-	return gm_access_body(m, &key, GOMAP_FAST_64, found);
+	if (gm_on_lookup_lane(m, GOMAP_FAST_64))
+		return gm_lane_access(m, &key, GOMAP_FAST_64, found);
+	return access64_checked(m, key, found);
 }
 
 int gomap_assign_fast64(gomap *m, uint64_t key, void **elem_out)
@@ -70,18 +96,16 @@ int gomap_delete_fast64(gomap *m, uint64_t key)
 
 const void *gomap_access1_faststr(gomap *m, gomap_str key)
 {
-	if (!path_ok(m, GOMAP_FAST_STR))
-		return gm_zero_elem(m);
-	return gm_access_body(m, &key, GOMAP_FAST_STR, NULL);
+	if (gm_on_lookup_lane(m, GOMAP_FAST_STR))
+		return gm_lane_access(m, &key, GOMAP_FAST_STR, NULL);
+	return accessstr_checked(m, key, NULL);
 }
 
 const void *gomap_access2_faststr(gomap *m, gomap_str key, bool *found)
 {
-	if (!path_ok(m, GOMAP_FAST_STR)) {
-		*found = false;
-		return gm_zero_elem(m);
-	}
-	return gm_access_body(m, &key, GOMAP_FAST_STR, found);
+	if (gm_on_lookup_lane(m, GOMAP_FAST_STR))
+		return gm_lane_access(m, &key, GOMAP_FAST_STR, found);
+	return accessstr_checked(m, key, found);
 }
 
 int gomap_assign_faststr(gomap *m, gomap_str key, void **elem_out)

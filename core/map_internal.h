@@ -24,6 +24,7 @@
 #define GOMAP_MAP_INTERNAL_H
 
 #include "gomap.h"
+#include "hash_inline.h"
 
 #include <string.h>
 
@@ -114,6 +115,15 @@ struct gomap {
 	 * nextOverflow.  (Go's overflow/oldoverflow slices only keep buckets
 	 * alive for its GC; ours are the heap lists below.) */
 	bool has_extra;
+	/* The fast path whose lookups may skip the checks no lookup of a
+	 * live map with Go's hash needs: t.fast while the key type hashes
+	 * with Go's own hash and the map is alive, else GOMAP_FAST_NONE
+	 * (map_fast.c).  Kept beside count, flags and B, which a lookup
+	 * reads too. */
+	uint8_t lookup_lane;
+	/* gm_hash_start(hash0, hooks.hashkey0): where the fast paths' inline
+	 * hash of a key starts; set with hash0 (gm_set_hash0). */
+	uint64_t hash_start;
 	uint8_t *next_overflow; /* next unused preallocated spare, or NULL */
 
 	/* Array sizes including spares, for freeing and for the dump. */
@@ -147,6 +157,14 @@ struct gomap {
 
 	gomap_memstats mem;
 };
+
+/* A new seed for the map's hash (Go: h.hash0 = fastrand()), and the
+ * start of its inline hash with it. */
+static inline void gm_set_hash0(gomap *m, uint32_t hash0)
+{
+	m->hash0 = hash0;
+	m->hash_start = gm_hash_start(hash0, m->hooks.hashkey0);
+}
 
 /* ---- bucket accessors -------------------------------------------------- */
 

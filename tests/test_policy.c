@@ -265,7 +265,7 @@ GM_TEST(policy__seed_fires_when_an_emptying_delete_keeps_hash0)
 	uint32_t old = ct_hdr(c.m).hash0;
 	begin(&c, ORC_POLICY_DELETE, 1);
 	GM_EXPECT_EQ_U(ct_del(c.m, 1), GOMAP_OK);
-	c.m->hash0 = old;
+	gm_set_hash0(c.m, old);
 	GM_EXPECT_STR(fired(&c), "policy.seed");
 	gomap_destroy(c.m);
 }
@@ -277,7 +277,7 @@ GM_TEST(policy__seed_fires_when_a_clear_keeps_hash0_and_rand_when_it_skips_the_d
 	gomap_header_view h = ct_hdr(c.m);
 	begin(&c, ORC_POLICY_CLEAR, 0);
 	GM_EXPECT_EQ_U(gomap_clear(c.m), GOMAP_OK);
-	c.m->hash0 = h.hash0;
+	gm_set_hash0(c.m, h.hash0);
 	GM_EXPECT_STR(fired(&c), "policy.seed");
 	fill(&c, 0, 3);
 	h = ct_hdr(c.m);
