@@ -9,7 +9,8 @@
 # and the memory / bucket-structure comparison at the largest n.
 #
 #   bench/run.sh [--runs N] [--quick] [--only W1,W3,...] [--impls LIST]
-#                [--cc LIST] [--clock thread|wall] [--c-bin PATH] [--out FILE]
+#                [--cc LIST] [--clock thread|wall] [--cpu N|auto|none]
+#                [--c-bin PATH] [--out FILE]
 #
 #   --runs N     rounds (default 5; --quick: 3)
 #   --quick      n up to 1e5 and fewer operations per process
@@ -20,6 +21,14 @@
 #                of the thread that runs it, so that time given to other
 #                processes on a shared machine is not counted; or wall,
 #                elapsed time
+#   --cpu C      the CPU every timed process is pinned to (taskset): a
+#                CPU number, none, or auto (default): the fastest of the
+#                CPUs this script may use, by a short probe on each.  One
+#                CPU for all keeps a round's runs comparable: a VM's vCPUs
+#                need not be alike (on one here, the same lookups ran 1.5x
+#                slower in C and 2x in Go on the second vCPU).  Go keeps
+#                GOMAXPROCS at the number of CPUs the script may use, the
+#                runtime's setting when unpinned.
 #   --c-bin PATH use this gomap_bench instead of building one (then --cc
 #                must name the one compiler that built it)
 #   --out FILE   also write the tables there (default: build-bench/bench.md)
@@ -39,6 +48,7 @@ only=W1,W2,W3,W4,W5,W6,W7
 impls=core,uthash,go,go-aes
 ccs=clang,gcc
 clock=thread
+cpu=auto
 cbin_given=
 out=
 
@@ -68,7 +78,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	-h|--help) usage; exit 0 ;;
 	--quick) quick=1; shift; continue ;;
-	--runs|--only|--impls|--cc|--clock|--c-bin|--out)
+	--runs|--only|--impls|--cc|--clock|--cpu|--c-bin|--out)
 		[ $# -ge 2 ] || die "$1 needs a value (--help for usage)" ;;
 	*) die "unknown option '$1' (--help for usage)" ;;
 	esac
@@ -78,6 +88,7 @@ while [ $# -gt 0 ]; do
 	--impls) impls=$2 ;;
 	--cc) ccs=$2 ;;
 	--clock) clock=$2 ;;
+	--cpu) cpu=$2 ;;
 	--c-bin) cbin_given=$2 ;;
 	--out) out=$2 ;;
 	esac
@@ -92,6 +103,26 @@ thread|wall) ;;
 *) die "--clock: unknown value '$clock' (accepted: thread, wall)" ;;
 esac
 [ -z "$runs" ] || [[ $runs =~ ^[1-9][0-9]*$ ]] || die "--runs: '$runs' is not a whole number >= 1"
+# The CPUs this script may run on, one number per line.
+allowed_cpus() {
+	local list item
+	list=$(awk '/^Cpus_allowed_list:/ { print $2 }' /proc/self/status 2>/dev/null)
+	[ -n "$list" ] || list=0-$(($(nproc) - 1))
+	IFS=, read -r -a items <<<"$list"
+	for item in "${items[@]}"; do
+		if [[ $item == *-* ]]; then seq "${item%-*}" "${item#*-}"; else echo "$item"; fi
+	done
+}
+case $cpu in
+auto|none) ;;
+*)
+	[[ $cpu =~ ^[0-9]+$ ]] || die "--cpu: '$cpu' is not a CPU number (accepted: a CPU number, auto, none)"
+	allowed_cpus | grep -qx "$cpu" ||
+		die "--cpu: CPU $cpu is not one this script may use (accepted: $(allowed_cpus | paste -sd, -), auto, none)" ;;
+esac
+if [ "$cpu" != none ] && ! command -v taskset >/dev/null; then
+	die "--cpu $cpu: taskset (Debian package util-linux) is not on PATH; pass --cpu none to run unpinned"
+fi
 IFS=, read -r -a ccv <<<"$ccs"
 if [ -n "$cbin_given" ]; then
 	[ ${#ccv[@]} = 1 ] || die "--c-bin: give --cc with the one compiler that built $cbin_given"
@@ -150,6 +181,40 @@ if has_c && [ -x "$gobin" ]; then
 	log "inputs identical in C and Go"
 fi
 
+# ---- the CPU -----------------------------------------------------------------
+# probe CPU: the median of three short runs of W3 at n=1000 there, in ns/op.
+probe() {
+	local c=$1 i
+	for i in 1 2 3; do
+		if has_c; then
+			taskset -c "$c" "${cbin[${ccv[0]}]}" --impl core --w W3 --n 1000 --ops 400000 --clock thread
+		else
+			GODEBUG=cpu.aes=off taskset -c "$c" "$gobin" -w W3 -n 1000 -ops 400000 -clock thread
+		fi
+	done | sed -n 's/.*ns_per_op=\([0-9.]*\).*/\1/p' | sort -g | sed -n 2p
+}
+if [ "$cpu" = auto ]; then
+	best= best_ns= seen=
+	for c in $(allowed_cpus); do
+		ns_c=$(probe "$c")
+		[ -n "$ns_c" ] || die "--cpu auto: the probe printed no result on CPU $c"
+		seen="$seen cpu$c $ns_c"
+		if [ -z "$best" ] || awk -v a="$ns_c" -v b="$best_ns" 'BEGIN { exit !(a < b) }'; then
+			best=$c best_ns=$ns_c
+		fi
+	done
+	cpu=$best
+	log "pinned to CPU $cpu, the fastest by a W3 n=1000 probe (ns/op:$seen)"
+fi
+pin=()
+gomaxprocs=()
+pinned="processes not pinned"
+if [ "$cpu" != none ]; then
+	pinned="every process pinned to CPU $cpu"
+	pin=(taskset -c "$cpu")
+	gomaxprocs=(GOMAXPROCS="$(allowed_cpus | wc -l)")
+fi
+
 # ---- one process ------------------------------------------------------------
 # run_one IMPL CC W N: prints the process's RESULT lines, each with a cc=
 # field (cc=- for Go); a failed result check (exit status != 0) stops the
@@ -157,9 +222,9 @@ fi
 run_one() {
 	local impl=$1 cc=$2 w=$3 n=$4 rc=0
 	case $impl in
-	core|uthash) "${cbin[$cc]}" --impl "$impl" --w "$w" --n "$n" --ops "$ops" --clock "$clock" 2>"$build/err" || rc=$? ;;
-	go) GODEBUG=cpu.aes=off "$gobin" -w "$w" -n "$n" -ops "$ops" -clock "$clock" 2>"$build/err" || rc=$? ;;
-	go-aes) "$gobin" -w "$w" -n "$n" -ops "$ops" -clock "$clock" 2>"$build/err" || rc=$? ;;
+	core|uthash) "${pin[@]}" "${cbin[$cc]}" --impl "$impl" --w "$w" --n "$n" --ops "$ops" --clock "$clock" 2>"$build/err" || rc=$? ;;
+	go) env GODEBUG=cpu.aes=off "${gomaxprocs[@]}" "${pin[@]}" "$gobin" -w "$w" -n "$n" -ops "$ops" -clock "$clock" 2>"$build/err" || rc=$? ;;
+	go-aes) env "${gomaxprocs[@]}" "${pin[@]}" "$gobin" -w "$w" -n "$n" -ops "$ops" -clock "$clock" 2>"$build/err" || rc=$? ;;
 	esac
 	if [ "$rc" != 0 ]; then
 		log "FAILED: $impl${cc:+ ($cc)} $w n=$n (exit $rc)"
@@ -270,7 +335,7 @@ time_table() {
 	[ -z "$cc" ] || { what=", C built with $cc"; ccver="; $("$cc" --version | head -1)"; }
 	echo "### Time$what (ns/op of $clock_what, median of $runs interleaved runs, [min–max]; ratio = median over rounds of impl/go)"
 	echo
-	echo "$(uname -m), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //'), $(nproc) cores; $(go version 2>/dev/null | sed 's/go version //')$ccver"
+	echo "$(uname -m), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //'), $(nproc) cores, $pinned; $(go version 2>/dev/null | sed 's/go version //')$ccver"
 	echo
 	awk -v impls="$impls" -v cc="$cc" "$awk_lib"'
 	END {
