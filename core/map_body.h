@@ -788,6 +788,38 @@ static inline void gm_mark_deleted(const gomap_type *t, uint8_t *head,
 		gm_empty_rest_before(t, head, b);
 }
 
+/* Deletes key from the chain at head, if there: Go's mapdelete past its
+ * growth work. */
+GM_INLINE void gm_delete_in_chain(gomap *m, uint8_t *head, uint8_t top,
+                                  const void *key, enum gomap_fast_kind kind)
+{
+	for (uint8_t *b = head; b != NULL; b = gm_overflow(&m->t, b)) {
+		for (uintptr_t i = 0; i < GM_BUCKET_CNT; i++) {
+			if (kind == GOMAP_FAST_NONE && b[i] == GM_EMPTY_REST)
+				return;
+			if (!gm_slot_matches(m, b, i, top, key, kind))
+				continue;
+			gm_clear_slot(m, b, i, kind);
+			gm_mark_deleted(&m->t, head, b, i);
+			m->count--;
+			/* a fresh seed once the map is empty (rule 35) [P4] */
+			if (m->count == 0)
+				gm_set_hash0(m, gomap_fastrand(m));
+			return;
+		}
+	}
+}
+
+/* The end of a delete: the write flag dropped [I8], and a reserve grown
+ * by earlier failures trimmed. */
+GM_INLINE int gm_delete_end(gomap *m)
+{
+	int st = gm_write_end(m);
+	if (m->nreserve > 2)
+		gm_trim_reserve(m);
+	return st;
+}
+
 /* Go: mapdelete and mapdelete_fast32/fast64/faststr. */
 GM_INLINE int gm_delete_body(gomap *m, const void *key,
                              enum gomap_fast_kind kind)
@@ -812,27 +844,30 @@ GM_INLINE int gm_delete_body(gomap *m, const void *key,
 	}
 	uint8_t *head = gm_bucket_at(t, m->buckets, bucket);
 	gm_prefetch_bucket(t, head);
-	uint8_t top = gm_tophash(hash);
-	for (uint8_t *b = head; b != NULL; b = gm_overflow(t, b)) {
-		for (uintptr_t i = 0; i < GM_BUCKET_CNT; i++) {
-			if (kind == GOMAP_FAST_NONE && b[i] == GM_EMPTY_REST)
-				goto done;
-			if (!gm_slot_matches(m, b, i, top, key, kind))
-				continue;
-			gm_clear_slot(m, b, i, kind);
-			gm_mark_deleted(t, head, b, i);
-			m->count--;
-			/* a fresh seed once the map is empty (rule 35) [P4] */
-			if (m->count == 0)
-				gm_set_hash0(m, gomap_fastrand(m));
-			goto done;
-		}
-	}
-done:
-	st = gm_write_end(m);
-	if (m->nreserve > 2)
-		gm_trim_reserve(m);
-	return st;
+	gm_delete_in_chain(m, head, gm_tophash(hash), key, kind);
+	return gm_delete_end(m);
+}
+
+/* Is this fast-path delete on the lane: as a lookup (gm_on_lookup_lane),
+ * with no growth under way, so that it has no evacuation to do, nothing
+ * to allocate and no ENOMEM to rewind from? */
+GM_INLINE bool gm_on_delete_lane(const gomap *m, enum gomap_fast_kind kind)
+{
+	return gm_on_lookup_lane(m, kind) && m->oldbuckets == NULL;
+}
+
+/* Go: mapdelete_fast32/fast64/faststr past their entry checks, for a
+ * delete on the lane. */
+GM_INLINE int gm_lane_delete(gomap *m, const void *key,
+                             enum gomap_fast_kind kind)
+{
+	uint64_t hash = gm_go_hash(m, key, kind);
+	m->flags ^= GM_HASH_WRITING;
+	uint8_t *head = gm_bucket_at(&m->t, m->buckets,
+	                             hash & gm_bucket_mask(m->B));
+	gm_prefetch_bucket(&m->t, head);
+	gm_delete_in_chain(m, head, gm_tophash(hash), key, kind);
+	return gm_delete_end(m);
 }
 
 #endif

@@ -38,6 +38,30 @@ GM_COLD const void *accessstr_checked(gomap *m, gomap_str key, bool *found)
 	return access_checked(m, &key, GOMAP_FAST_STR, found);
 }
 
+/* A delete off the lane (gm_on_delete_lane): a nil, empty, dead,
+ * mid-write or growing map, a key type with its own hash, or the wrong
+ * entry point. */
+GM_INLINE int delete_checked(gomap *m, const void *key,
+                             enum gomap_fast_kind kind)
+{
+	if (!path_ok(m, kind))
+		return GOMAP_EINVAL;
+	return gm_delete_body(m, key, kind);
+}
+
+GM_COLD int delete32_checked(gomap *m, uint32_t key)
+{
+	return delete_checked(m, &key, GOMAP_FAST_32);
+}
+GM_COLD int delete64_checked(gomap *m, uint64_t key)
+{
+	return delete_checked(m, &key, GOMAP_FAST_64);
+}
+GM_COLD int deletestr_checked(gomap *m, gomap_str key)
+{
+	return delete_checked(m, &key, GOMAP_FAST_STR);
+}
+
 const void *gomap_access1_fast32(gomap *m, uint32_t key)
 {
 	if (gm_on_lookup_lane(m, GOMAP_FAST_32))
@@ -61,9 +85,9 @@ int gomap_assign_fast32(gomap *m, uint32_t key, void **elem_out)
 
 int gomap_delete_fast32(gomap *m, uint32_t key)
 {
-	if (!path_ok(m, GOMAP_FAST_32))
-		return GOMAP_EINVAL;
-	return gm_delete_body(m, &key, GOMAP_FAST_32);
+	if (gm_on_delete_lane(m, GOMAP_FAST_32))
+		return gm_lane_delete(m, &key, GOMAP_FAST_32);
+	return delete32_checked(m, key);
 }
 
 const void *gomap_access1_fast64(gomap *m, uint64_t key)
@@ -89,9 +113,9 @@ int gomap_assign_fast64(gomap *m, uint64_t key, void **elem_out)
 
 int gomap_delete_fast64(gomap *m, uint64_t key)
 {
-	if (!path_ok(m, GOMAP_FAST_64))
-		return GOMAP_EINVAL;
-	return gm_delete_body(m, &key, GOMAP_FAST_64);
+	if (gm_on_delete_lane(m, GOMAP_FAST_64))
+		return gm_lane_delete(m, &key, GOMAP_FAST_64);
+	return delete64_checked(m, key);
 }
 
 const void *gomap_access1_faststr(gomap *m, gomap_str key)
@@ -117,7 +141,7 @@ int gomap_assign_faststr(gomap *m, gomap_str key, void **elem_out)
 
 int gomap_delete_faststr(gomap *m, gomap_str key)
 {
-	if (!path_ok(m, GOMAP_FAST_STR))
-		return GOMAP_EINVAL;
-	return gm_delete_body(m, &key, GOMAP_FAST_STR);
+	if (gm_on_delete_lane(m, GOMAP_FAST_STR))
+		return gm_lane_delete(m, &key, GOMAP_FAST_STR);
+	return deletestr_checked(m, key);
 }
