@@ -708,6 +708,38 @@ nomem:
 	return gm_write_abort_nomem(m, rand_before);
 }
 
+/* Is this fast-path insert on the lane: a live map with Go's hash for
+ * this path (m->lookup_lane), its first bucket allocated, no write in
+ * progress and no growth under way? */
+GM_INLINE bool gm_on_assign_lane(const gomap *m, enum gomap_fast_kind kind)
+{
+	return m != NULL && m->lookup_lane == kind && m->buckets != NULL &&
+	       m->oldbuckets == NULL && !(m->flags & GM_HASH_WRITING);
+}
+
+/* Go: mapassign_fast32/fast64/faststr for an insert on the lane that needs
+ * nothing allocated (gm_assign_in_place): true with the status in *st;
+ * false, having changed nothing, when the general path must run (a growth
+ * to start, a chain to lengthen). */
+GM_INLINE bool gm_lane_assign(gomap *m, const void *key,
+                              enum gomap_fast_kind kind, void **elem_out,
+                              int *st)
+{
+	uint64_t hash = gm_go_hash(m, key, kind);
+	uint8_t *b;
+	uintptr_t i;
+	m->flags ^= GM_HASH_WRITING;
+	if (!gm_assign_in_place(m, hash, gm_tophash(hash), key, kind, &b, &i)) {
+		m->flags ^= GM_HASH_WRITING;
+		return false;
+	}
+	*st = gm_write_end(m);
+	if (m->nreserve > 2)
+		gm_trim_reserve(m);
+	*elem_out = *st == GOMAP_OK ? gm_elem_of(&m->t, b, i, kind) : NULL;
+	return true;
+}
+
 /* ---- delete ------------------------------------------------------------- */
 
 /* Clears a deleted slot's key and elem: the key only if it can hold

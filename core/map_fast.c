@@ -62,6 +62,30 @@ GM_COLD int deletestr_checked(gomap *m, gomap_str key)
 	return delete_checked(m, &key, GOMAP_FAST_STR);
 }
 
+/* An insert off the lane (gm_on_assign_lane) or one the lane declined. */
+GM_INLINE int assign_checked(gomap *m, const void *key,
+                             enum gomap_fast_kind kind, void **elem_out)
+{
+	if (!path_ok(m, kind)) {
+		*elem_out = NULL;
+		return GOMAP_EINVAL;
+	}
+	return gm_assign_body(m, key, kind, elem_out);
+}
+
+GM_COLD int assign32_checked(gomap *m, uint32_t key, void **elem_out)
+{
+	return assign_checked(m, &key, GOMAP_FAST_32, elem_out);
+}
+GM_COLD int assign64_checked(gomap *m, uint64_t key, void **elem_out)
+{
+	return assign_checked(m, &key, GOMAP_FAST_64, elem_out);
+}
+GM_COLD int assignstr_checked(gomap *m, gomap_str key, void **elem_out)
+{
+	return assign_checked(m, &key, GOMAP_FAST_STR, elem_out);
+}
+
 const void *gomap_access1_fast32(gomap *m, uint32_t key)
 {
 	if (gm_on_lookup_lane(m, GOMAP_FAST_32))
@@ -78,9 +102,11 @@ const void *gomap_access2_fast32(gomap *m, uint32_t key, bool *found)
 
 int gomap_assign_fast32(gomap *m, uint32_t key, void **elem_out)
 {
-	if (!path_ok(m, GOMAP_FAST_32))
-		return GOMAP_EINVAL;
-	return gm_assign_body(m, &key, GOMAP_FAST_32, elem_out);
+	int st;
+	if (gm_on_assign_lane(m, GOMAP_FAST_32) &&
+	    gm_lane_assign(m, &key, GOMAP_FAST_32, elem_out, &st))
+		return st;
+	return assign32_checked(m, key, elem_out);
 }
 
 int gomap_delete_fast32(gomap *m, uint32_t key)
@@ -106,9 +132,11 @@ const void *gomap_access2_fast64(gomap *m, uint64_t key, bool *found)
 
 int gomap_assign_fast64(gomap *m, uint64_t key, void **elem_out)
 {
-	if (!path_ok(m, GOMAP_FAST_64))
-		return GOMAP_EINVAL;
-	return gm_assign_body(m, &key, GOMAP_FAST_64, elem_out);
+	int st;
+	if (gm_on_assign_lane(m, GOMAP_FAST_64) &&
+	    gm_lane_assign(m, &key, GOMAP_FAST_64, elem_out, &st))
+		return st;
+	return assign64_checked(m, key, elem_out);
 }
 
 int gomap_delete_fast64(gomap *m, uint64_t key)
@@ -134,9 +162,11 @@ const void *gomap_access2_faststr(gomap *m, gomap_str key, bool *found)
 
 int gomap_assign_faststr(gomap *m, gomap_str key, void **elem_out)
 {
-	if (!path_ok(m, GOMAP_FAST_STR))
-		return GOMAP_EINVAL;
-	return gm_assign_body(m, &key, GOMAP_FAST_STR, elem_out);
+	int st;
+	if (gm_on_assign_lane(m, GOMAP_FAST_STR) &&
+	    gm_lane_assign(m, &key, GOMAP_FAST_STR, elem_out, &st))
+		return st;
+	return assignstr_checked(m, key, elem_out);
 }
 
 int gomap_delete_faststr(gomap *m, gomap_str key)
