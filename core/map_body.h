@@ -39,15 +39,6 @@ static inline uint64_t gm_load64(const void *p)
 	memcpy(&v, p, 8);
 	return v;
 }
-/* The store matching hash_inline.h's gm_load64le: byte j of the word goes
- * to p[j] whatever the host's byte order. */
-static inline void gm_store64le(uint8_t *p, uint64_t v)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
-	memcpy(p, &v, sizeof v);
-}
 static inline gomap_str gm_load_str(const void *p)
 {
 	gomap_str s;
@@ -733,9 +724,9 @@ GM_INLINE bool gm_lane_assign(gomap *m, const void *key,
 		m->flags ^= GM_HASH_WRITING;
 		return false;
 	}
+	/* no trim: the lane reserves nothing, and every write before it left
+	 * the reserve trimmed */
 	*st = gm_write_end(m);
-	if (m->nreserve > 2)
-		gm_trim_reserve(m);
 	*elem_out = *st == GOMAP_OK ? gm_elem_of(&m->t, b, i, kind) : NULL;
 	return true;
 }
