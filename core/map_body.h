@@ -391,14 +391,20 @@ GM_INLINE const void *gm_access_body(gomap *m, const void *key,
 	return gm_elem_of(&m->t, b, i, kind);
 }
 
-/* Is this fast-path lookup on the lane: a live map whose key type hashes
- * with Go's own hash for this path (m->lookup_lane), not empty, with no
- * write in progress?  Then none of gm_read_allowed's early answers
- * applies, and gm_lane_access may hash inline without asking. */
+/* What every lane asks first: a live map whose key type hashes with Go's
+ * own hash for this path (m->lookup_lane), with no write in progress. */
+GM_INLINE bool gm_on_lane(const gomap *m, enum gomap_fast_kind kind)
+{
+	return m != NULL && m->lookup_lane == kind &&
+	       !(m->flags & GM_HASH_WRITING);
+}
+
+/* Is this fast-path lookup on the lane: gm_on_lane, and the map not
+ * empty?  Then none of gm_read_allowed's early answers applies, and
+ * gm_lane_access may hash inline without asking. */
 GM_INLINE bool gm_on_lookup_lane(const gomap *m, enum gomap_fast_kind kind)
 {
-	return m != NULL && m->lookup_lane == kind && m->count != 0 &&
-	       !(m->flags & GM_HASH_WRITING);
+	return gm_on_lane(m, kind) && m->count != 0;
 }
 
 /* Go: mapaccess2_fast32/fast64/faststr past their entry checks, for a
@@ -699,13 +705,12 @@ nomem:
 	return gm_write_abort_nomem(m, rand_before);
 }
 
-/* Is this fast-path insert on the lane: a live map with Go's hash for
- * this path (m->lookup_lane), its first bucket allocated, no write in
- * progress and no growth under way? */
+/* Is this fast-path insert on the lane: gm_on_lane, the first bucket
+ * allocated and no growth under way? */
 GM_INLINE bool gm_on_assign_lane(const gomap *m, enum gomap_fast_kind kind)
 {
-	return m != NULL && m->lookup_lane == kind && m->buckets != NULL &&
-	       m->oldbuckets == NULL && !(m->flags & GM_HASH_WRITING);
+	return gm_on_lane(m, kind) && m->buckets != NULL &&
+	       m->oldbuckets == NULL;
 }
 
 /* Go: mapassign_fast32/fast64/faststr for an insert on the lane that needs
